@@ -1,0 +1,71 @@
+"""One error tree for the whole pipeline; positions are data, not text.
+
+    OnesyncError                 exit_code 1 unless said otherwise
+    ├── SpecError                one or more Diagnostics from load / validate / compile
+    ├── SourceError              a database could not be reached or a query failed
+    ├── StateError               the state store is unreachable, locked, or of another version
+    ├── PlanError                a plan was refused (stale, destructive without --allow-destructive)
+    └── DestinationError         OneSignal (or the sandbox) answered with something we cannot use
+
+The CLI is the only place that turns these into a line on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Diagnostic",
+    "DestinationError",
+    "OnesyncError",
+    "PlanError",
+    "SourceError",
+    "SpecError",
+    "StateError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a spec, pointing at the place a user has to edit."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    hint: str | None = None
+    code: str = "error"
+
+    def __str__(self) -> str:
+        text = f"{self.file}:{self.line}:{self.col}: error: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class OnesyncError(Exception):
+    """Root of every error onesync raises on purpose; anything else is a bug."""
+
+    exit_code: int = 1
+
+
+class SpecError(OnesyncError):
+    """Problems in the project file or the sync specs, all collected before raising."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class SourceError(OnesyncError):
+    """A source database failed; the message names the source and the spec file."""
+
+
+class StateError(OnesyncError):
+    """The state store failed, is locked by someone else, or has an unknown schema version."""
+
+
+class PlanError(OnesyncError):
+    """A plan cannot be made or applied as asked (stale plan, destructive change, bad file)."""
+
+
+class DestinationError(OnesyncError):
+    """OneSignal could not be reached or answered in a way that stops the whole apply."""

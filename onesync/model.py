@@ -1,0 +1,260 @@
+"""The typed model (IR) every stage after validation works on.
+
+Frozen, slotted dataclasses with no I/O: the validator builds them from checked YAML, the compiler
+reads them, and nothing downstream ever looks at YAML again. Values here are already resolved
+(``${env:...}`` interpolated, defaults applied, ``file:`` models read).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = [
+    "CHANNELS",
+    "TAG_TYPES",
+    "Column",
+    "CompiledSync",
+    "Destination",
+    "Event",
+    "Field",
+    "Identity",
+    "Message",
+    "Model",
+    "Pos",
+    "Project",
+    "Source",
+    "StateConfig",
+    "Sync",
+    "redact_url",
+]
+
+TagType = Literal["string", "number", "boolean", "unix_time", "date"]
+TAG_TYPES: tuple[str, ...] = ("string", "number", "boolean", "unix_time", "date")
+CHANNELS: tuple[str, ...] = ("push", "email", "sms")
+SyncKind = Literal["profile", "event", "message"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """Where a value came from, 1-based, so errors after validation can still point at it."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+def redact_url(url: str | None) -> str | None:
+    """The URL with any password replaced by ``***``: safe to print, log and store."""
+    if not url or "://" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    netloc = f"{parts.username or ''}:***@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A database a sync reads from. ``dialect`` is a sqlglot dialect name and picks the connector."""
+
+    name: str
+    dialect: str
+    url: str | None = field(default=None, repr=False)
+    path: str | None = None
+    timezone: str | None = None  # the zone naive timestamps are in; None means UTC
+    pos: Pos | None = None
+
+    @property
+    def display(self) -> str:
+        """A description of the connection without secrets."""
+        return self.path or redact_url(self.url) or self.dialect
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """The OneSignal app to write to. ``api_key`` is never printed (``repr=False``)."""
+
+    app_id: str
+    api_key: str = field(repr=False)
+    api_url: str = "https://api.onesignal.com"
+    api: Literal["current", "legacy"] = "current"
+    rate_limit: float = 1000.0  # requests per second for the whole app
+    max_recipients: int = 2000  # per create-notification call (API spec; docs allow 20,000)
+    max_aliases: int = 10  # per user (safe side of the 10 vs 20 disagreement)
+    concurrency: int = 64
+
+
+@dataclass(frozen=True, slots=True)
+class StateConfig:
+    """Where onesync remembers what OneSignal confirmed: a DuckDB file or a PostgreSQL URL."""
+
+    url: str = ".onesync/state.duckdb"
+    max_destructive_share: float = 0.1  # refuse plans that unset/remove more than this share
+
+    @property
+    def backend(self) -> Literal["duckdb", "postgres"]:
+        return "postgres" if self.url.startswith(("postgres://", "postgresql://")) else "duckdb"
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """The query behind a sync; exactly one of sql / table is set after ``file:`` is read."""
+
+    sql: str | None = None
+    table: str | None = None
+    file: str | None = None  # the path it was read from, for messages
+    sql_pos: Pos | None = None  # where the SQL text starts, to map parse errors to file lines
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One value taken from a model column: a tag, an alias, a subscription, an event property."""
+
+    name: str  # tag key, alias label, subscription type, property or variable name
+    column: str  # the model's output column
+    type: TagType = "string"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    external_id: str  # column holding OneSignal's external_id
+    aliases: tuple[Field, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A custom event sent once per ``key``, never updated."""
+
+    name: str
+    key: str  # column
+    timestamp: str | None = None  # column
+    properties: tuple[Field, ...] = ()
+    backfill: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message sent once per ``key`` when a row first appears in the model."""
+
+    key: str  # column
+    channel: Literal["push", "email", "sms"] = "push"
+    headings: tuple[tuple[str, str], ...] = ()  # (language, Jinja template)
+    contents: tuple[tuple[str, str], ...] = ()
+    subject: tuple[tuple[str, str], ...] = ()  # email subject per language
+    template_id: str | None = None
+    custom_data: tuple[Field, ...] = ()
+    send_after: str | None = None  # "+1h" delay, an ISO time, or a column name
+    variables: tuple[str, ...] = ()  # model columns the templates use
+    backfill: bool = False
+
+    @property
+    def per_row(self) -> bool:
+        """True when content depends on the row, so each recipient needs its own call."""
+        return bool(self.variables or self.custom_data) or (
+            self.send_after is not None and not self.send_after.startswith("+")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Sync:
+    """One sync spec, resolved."""
+
+    name: str
+    file: str
+    source: str
+    model: Model
+    identity: Identity
+    subscriptions: tuple[Field, ...] = ()  # name is "email" or "sms"
+    tags: tuple[Field, ...] = ()
+    mode: Literal["upsert", "mirror"] = "upsert"
+    schedule: str | None = None
+    after: tuple[str, ...] = ()
+    event: Event | None = None
+    message: Message | None = None
+    pos: Pos | None = None
+
+    @property
+    def kind(self) -> SyncKind:
+        if self.event is not None:
+            return "event"
+        if self.message is not None:
+            return "message"
+        return "profile"
+
+    @property
+    def key_column(self) -> str:
+        """The column that identifies a row in state: external_id, or the event/message key."""
+        if self.event is not None:
+            return self.event.key
+        if self.message is not None:
+            return self.message.key
+        return self.identity.external_id
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    root: Path
+    file: str  # path of onesync.yaml, for messages
+    sources: tuple[Source, ...]
+    destination: Destination
+    state: StateConfig
+    syncs: tuple[Sync, ...]
+    specs_dir: str = "specs"
+
+    def source(self, name: str) -> Source:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def sync(self, name: str) -> Sync:
+        for s in self.syncs:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+ColumnRole = Literal[
+    "key", "external_id", "alias", "subscription", "tag", "property", "timestamp", "variable",
+    "send_after", "fingerprint",
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a compiled sync's canonical projection.
+
+    Every value in the projection is text or NULL, already in the form OneSignal takes
+    (numbers without float drift, unix_time as integer seconds, dates as YYYY-MM-DD).
+    """
+
+    name: str  # the output column name in the compiled SQL
+    role: ColumnRole
+    label: str = ""  # tag key, alias label, subscription type, property / variable name
+    type: TagType = "string"
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledSync:
+    """What ``compile`` hands to the reader and the planner for one sync."""
+
+    sync: Sync
+    dialect: str
+    sql: str  # the canonical projection, in the source's dialect
+    columns: tuple[Column, ...]
+
+    def index(self, role: str, label: str = "") -> int:
+        for i, c in enumerate(self.columns):
+            if c.role == role and c.label == label:
+                return i
+        raise KeyError((role, label))
