@@ -226,7 +226,7 @@ class Project:
 
 ColumnRole = Literal[
     "key", "external_id", "alias", "subscription", "tag", "property", "timestamp", "variable",
-    "send_after", "fingerprint",
+    "send_after", "invalid", "fingerprint",
 ]  # fmt: skip
 
 

@@ -1,1 +1,39 @@
-"""plan stage."""
+"""Plan: what apply would change in OneSignal, as a value; nothing is sent or written.
+
+Library API::
+
+    from onesync.plan import make_plan, read_plan, write_plan, check_fresh
+    plan = make_plan(project, syncs=None, allow_destructive=False, state=None)
+    plan.has_changes                      # exit code 2 in the CLI
+    write_plan(plan, "plan.json")         # versioned JSON, no secrets
+    plan = read_plan("plan.json")         # checks the format version
+    check_fresh(plan, project, state)     # [] or the reasons the plan is stale
+
+The change values (``ProfileChange``, ``EventChange``, ``MessageChange``, ``InvalidRow``,
+``SyncPlan``, ``Plan``) are documented in ``onesync.plan.changes`` and docs/plan.md.
+"""
+
+from onesync.plan.changes import (
+    EventChange,
+    InvalidRow,
+    MessageChange,
+    Plan,
+    ProfileChange,
+    SyncPlan,
+)
+from onesync.plan.planfile import read_plan, write_plan
+from onesync.plan.planner import check_fresh, make_plan, spec_fingerprint
+
+__all__ = [
+    "EventChange",
+    "InvalidRow",
+    "MessageChange",
+    "Plan",
+    "ProfileChange",
+    "SyncPlan",
+    "check_fresh",
+    "make_plan",
+    "read_plan",
+    "spec_fingerprint",
+    "write_plan",
+]

@@ -1,1 +1,122 @@
-"""sources stage."""
+"""sources stage: read rows from the databases the syncs name.
+
+``connect(source, root)`` picks the connector by ``source.dialect``::
+
+    with connect(source, project.root, context=sync.file) as conn:
+        names = conn.columns(compiled.sql)
+        for batch in conn.stream(compiled.sql, batch_size=10_000):
+            ...
+
+duckdb, sqlite, postgres and mysql ship; snowflake, bigquery, trino and spark raise a
+SourceError naming the extra to install. ``catalog(root)`` gives the validator a cached
+``(source, table_or_sql) -> column names | None`` lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from onesync.errors import SourceError
+from onesync.model import Source
+from onesync.sources.base import Connector, fail
+
+__all__ = ["EXTRAS", "Catalog", "Connector", "catalog", "connect"]
+
+EXTRAS: dict[str, str] = {
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "trino": "trino",
+    "spark": "spark",
+    "databricks": "spark",
+}
+_ALIASES = {"postgresql": "postgres", "mariadb": "mysql"}
+
+
+def _factory(dialect: str) -> Callable[..., Connector] | None:
+    if dialect == "duckdb":
+        from onesync.sources.duckdb import DuckDBConnector
+
+        return DuckDBConnector
+    if dialect == "sqlite":
+        from onesync.sources.sqlite import SQLiteConnector
+
+        return SQLiteConnector
+    if dialect == "postgres":
+        from onesync.sources.postgres import PostgresConnector
+
+        return PostgresConnector
+    if dialect == "mysql":
+        from onesync.sources.mysql import MySQLConnector
+
+        return MySQLConnector
+    return None
+
+
+def connect(source: Source, root: Path | str = ".", context: str | None = None) -> Connector:
+    """Open ``source``; relative paths are resolved against the project ``root``.
+
+    Args:
+        source: the source from the project file.
+        root: the project directory.
+        context: what to name in error lines besides the source (usually the spec file).
+
+    Raises:
+        SourceError: the dialect has no connector, or the database cannot be reached.
+    """
+    dialect = _ALIASES.get(source.dialect, source.dialect)
+    factory = _factory(dialect)
+    if factory is None:
+        extra = EXTRAS.get(dialect)
+        hint = (
+            f"install it with: pip install 'onesync[{extra}]'"
+            if extra
+            else "supported: duckdb, sqlite, postgres, mysql"
+        )
+        fail(source, "no connector", f"dialect {source.dialect!r} cannot be read yet; {hint}",
+             context)  # fmt: skip
+    return factory(source, root, context)
+
+
+class Catalog:
+    """Column names of tables and queries, one connection per source, for the validator.
+
+    ``catalog(src, "crm.customers")`` or ``catalog(src, "select ...")`` returns the names, or
+    None when the source cannot be reached (validation then skips column checks). A table or
+    query the database rejects raises SourceError, whose message the validator can report.
+    """
+
+    def __init__(self, root: Path | str = ".") -> None:
+        self.root = Path(root)
+        self._open: dict[str, Connector | None] = {}
+
+    def __call__(self, source: Source, table_or_sql: str) -> list[str] | None:
+        if source.name not in self._open:
+            try:
+                self._open[source.name] = connect(source, self.root)
+            except SourceError:
+                self._open[source.name] = None
+        conn = self._open[source.name]
+        if conn is None:
+            return None
+        text = table_or_sql.strip()
+        is_query = any(ch.isspace() for ch in text) or text.startswith("(")
+        cols = conn.columns(text) if is_query else conn.table_columns(text)
+        return [name for name, _ in cols]
+
+    def close(self) -> None:
+        for conn in self._open.values():
+            if conn is not None:
+                conn.close()
+        self._open.clear()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def catalog(root: Path | str = ".") -> Catalog:
+    """A ``(source, table_or_sql) -> list[str] | None`` lookup; close it when done."""
+    return Catalog(root)

@@ -1,0 +1,201 @@
+"""The plan as values: what apply will do, and all it needs to do it.
+
+Apply reads only these (it never looks at specs again). Shapes, with JSON names equal to the field
+names (see ``docs/plan.md``):
+
+``ProfileChange`` (profile syncs, one per user)
+    key, external_id, action (``create`` | ``update`` | ``unset``: the row left the model in
+    mirror mode, all its tags are removed), set_tags {tag: new}, unset_tags [tag], before
+    {tag: old} for every tag set or unset, add_aliases {label: value}, add_subscriptions
+    [{type, token}], fingerprint (stored in state once confirmed), values {column: value}: the
+    row as state will record it once OneSignal confirmed the change.
+``EventChange`` (one custom event)
+    key, external_id, name, timestamp, properties {name: value}.
+``MessageChange`` (one create-notification call)
+    keys, external_ids, channel, headings/contents/subject {language: rendered text},
+    template_id, custom_data, send_after, idempotency_key (UUIDv5 of app_id, sync and keys).
+``InvalidRow``: key (``None`` when the key itself is NULL) and reason; kept out of the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "EventChange",
+    "InvalidRow",
+    "MessageChange",
+    "Plan",
+    "ProfileChange",
+    "SyncPlan",
+]
+
+Action = Literal["create", "update", "unset"]
+RUNE: dict[str, str] = {"create": "+", "update": "~", "unset": "-"}
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChange:
+    """One user to create, update or clear."""
+
+    key: str
+    external_id: str
+    action: Action
+    set_tags: dict[str, str] = field(default_factory=dict)
+    unset_tags: tuple[str, ...] = ()
+    before: dict[str, str | None] = field(default_factory=dict)
+    add_aliases: dict[str, str] = field(default_factory=dict)
+    add_subscriptions: tuple[dict[str, str], ...] = ()
+    fingerprint: str | None = None
+    values: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def api_calls(self) -> int:
+        """Calls this change costs: one create, or PATCH + identity + one per subscription."""
+        if self.action == "create":
+            return 1
+        patch = 1 if (self.set_tags or self.unset_tags) else 0
+        return patch + (1 if self.add_aliases else 0) + len(self.add_subscriptions)
+
+    @property
+    def destructive(self) -> bool:
+        return self.action == "unset" or bool(self.unset_tags)
+
+
+@dataclass(frozen=True, slots=True)
+class EventChange:
+    """One custom event to send once."""
+
+    key: str
+    external_id: str
+    name: str
+    timestamp: str | None = None
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageChange:
+    """One create-notification call: a personalised message, or a batch of recipients."""
+
+    keys: tuple[str, ...]
+    external_ids: tuple[str, ...]
+    channel: str
+    idempotency_key: str
+    headings: dict[str, str] = field(default_factory=dict)
+    contents: dict[str, str] = field(default_factory=dict)
+    subject: dict[str, str] = field(default_factory=dict)
+    template_id: str | None = None
+    custom_data: dict[str, Any] = field(default_factory=dict)
+    send_after: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidRow:
+    """A row kept out of the plan, with the reason a user can act on."""
+
+    key: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPlan:
+    """Everything one sync will do.
+
+    Fields: name, kind (profile | event | message), mode, source (its name), spec_fingerprint
+    (sha256 of the sync's IR), source_fingerprint (md5 over the incoming rows' fingerprints),
+    rows (read from the model), state_rows (users in state, or keys sent), unchanged,
+    profiles / events / messages (the changes), invalid, baseline (first run of an event or
+    message sync without backfill: ``baseline_keys`` are recorded as seen, nothing is sent),
+    left_alone (upsert mode: users in state no longer in the model, left untouched),
+    api_calls and api_seconds (at the destination's rate limit), read_by (how rows reached the
+    diff: ``attach``, ``pushdown`` or ``stream``).
+    """
+
+    name: str
+    kind: str
+    mode: str
+    source: str
+    spec_fingerprint: str
+    source_fingerprint: str
+    rows: int = 0
+    state_rows: int = 0
+    unchanged: int = 0
+    profiles: tuple[ProfileChange, ...] = ()
+    events: tuple[EventChange, ...] = ()
+    messages: tuple[MessageChange, ...] = ()
+    invalid: tuple[InvalidRow, ...] = ()
+    baseline: bool = False
+    baseline_keys: tuple[str, ...] = ()
+    left_alone: int = 0
+    api_calls: int = 0
+    api_seconds: float = 0.0
+    read_by: str = ""
+
+    @property
+    def has_changes(self) -> bool:
+        """True when apply would call OneSignal or record a baseline."""
+        return bool(self.profiles or self.events or self.messages or self.baseline)
+
+    def count(self, action: str) -> int:
+        return sum(1 for p in self.profiles if p.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": self.rows,
+            "unchanged": self.unchanged,
+            "create": self.count("create"),
+            "update": self.count("update"),
+            "unset": self.count("unset"),
+            "events": len(self.events),
+            "messages": len(self.messages),
+            "recipients": sum(len(m.keys) for m in self.messages),
+            "invalid": len(self.invalid),
+            "baseline": len(self.baseline_keys),
+            "left_alone": self.left_alone,
+        }
+
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A whole plan: per-sync changes plus what it was made against (for staleness checks).
+
+    Fields: syncs, app_id (for idempotency keys; never the api_key), state_url (passwords
+    redacted), state_serial and state_lineage (the state it was made against), created_at,
+    created_by (user@host), format_version.
+    """
+
+    syncs: tuple[SyncPlan, ...]
+    app_id: str
+    state_url: str
+    state_serial: int
+    state_lineage: str
+    created_at: str
+    created_by: str
+    format_version: int = FORMAT_VERSION
+
+    @property
+    def has_changes(self) -> bool:
+        return any(s.has_changes for s in self.syncs)
+
+    def sync(self, name: str) -> SyncPlan:
+        for s in self.syncs:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def to_json(self) -> dict[str, Any]:
+        """The on-disk form (see ``onesync.plan.planfile``)."""
+        from onesync.plan.planfile import plan_to_json
+
+        return plan_to_json(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        from onesync.plan.planfile import plan_from_json
+
+        return plan_from_json(data)

@@ -1,0 +1,186 @@
+"""Set-based diff in the state's own engine: rows are loaded next to the state, compared there.
+
+Only rows whose fingerprint differs (or that are new, invalid or gone) ever reach Python. How the
+model's rows get into the temp table ``onesync_incoming`` next to the state:
+
+* ``attach``   DuckDB state, DuckDB source: the source file is ATTACHed read-only and the compiled
+  SQL runs inside the state connection (no row leaves DuckDB).
+* ``pushdown`` PostgreSQL state in the same database as a postgres source: the compiled SQL runs
+  in PostgreSQL and the diff too; only changed rows leave the database.
+* ``stream``   anything else: batches from the source are bulk-loaded (a CSV file for DuckDB,
+  COPY for PostgreSQL).
+
+Every statement is plain ANSI-ish SQL with identifiers and literals quoted by sqlglot for the
+engine's dialect, so another warehouse can host the diff by adding a loader.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlglot import exp
+
+from onesync.errors import SourceError, StateError
+from onesync.model import CompiledSync, Source
+from onesync.state import StateStore
+
+INCOMING = "onesync_incoming"
+INVALID = "onesync_invalid"
+BATCH = 50_000
+
+
+class Engine:
+    """SQL helpers bound to the state connection's dialect."""
+
+    def __init__(self, state: StateStore) -> None:
+        self.state = state
+        self.dialect = state.backend
+
+    def q(self, name: str) -> str:
+        """A quoted identifier."""
+        return exp.to_identifier(name, quoted=True).sql(self.dialect)
+
+    def lit(self, value: str) -> str:
+        """A quoted string literal (values from specs never reach SQL unquoted)."""
+        return exp.Literal.string(value).sql(self.dialect)
+
+    def run(self, sql: str) -> Any:
+        return self.state.execute(sql)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.state.fetchall(sql)
+
+    def scalar(self, sql: str) -> Any:
+        return self.state.scalar(sql)
+
+    def columns(self, table: str) -> list[str]:
+        cur = self.run(f"SELECT * FROM {table} WHERE 1 = 0")
+        return [d[0] for d in cur.description]
+
+    def drop(self, *tables: str) -> None:
+        for t in tables:
+            self.run(f"DROP TABLE IF EXISTS {t}")
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def load(self, compiled: CompiledSync, source: Source, root: Path) -> str:
+        """Fill ``onesync_incoming`` with the compiled model's rows; returns the path taken."""
+        self.drop(INCOMING, INVALID)
+        if self.dialect == "duckdb" and source.dialect == "duckdb" and source.path:
+            self._attach(compiled, _source_path(source, root))
+            return "attach"
+        if (
+            self.dialect == "postgres"
+            and source.dialect == "postgres"
+            and _same_pg(source.url, self.state.conn)
+        ):
+            self._guard(source, lambda: self.run(f"CREATE TEMP TABLE {INCOMING} AS {compiled.sql}"))
+            return "pushdown"
+        names = [c.name for c in compiled.columns]
+        self._stream(names, _read_source(compiled, source, root))
+        return "stream"
+
+    def _guard(self, source: Source, fn: Any) -> Any:
+        try:
+            return fn()
+        except StateError as exc:
+            raise SourceError(f"source {source.name}: the model query failed: {exc}") from exc
+
+    def _attach(self, compiled: CompiledSync, path: Path) -> None:
+        if not path.exists():
+            raise SourceError(f"source database {path} does not exist")
+        alias = "onesync_src"
+        catalog = self.scalar("SELECT current_database()")
+        self.run(f"ATTACH {self.lit(str(path))} AS {alias} (READ_ONLY)")
+        try:
+            self.run(f"USE {alias}")
+            try:
+                self.run(f"CREATE TEMP TABLE {INCOMING} AS {compiled.sql}")
+            except StateError as exc:
+                raise SourceError(f"source {path}: the model query failed: {exc}") from exc
+            finally:
+                self.run(f"USE {self.q(catalog)}")
+        finally:
+            self.run(f"DETACH {alias}")
+
+    def _stream(self, names: list[str], batches: Iterator[list[tuple[Any, ...]]]) -> None:
+        cols = ", ".join(f"{self.q(n)} TEXT" for n in names)
+        if self.dialect == "postgres":
+            self.run(f"CREATE TEMP TABLE {INCOMING} ({cols})")
+            cur = self.state.conn.cursor()
+            with cur.copy(f"COPY {INCOMING} FROM STDIN") as copy:
+                for batch in batches:
+                    for row in batch:
+                        copy.write_row([None if v is None else str(v) for v in row])
+            return
+        # DuckDB: executemany is slow; one CSV file read by the vectorised reader is fast.
+        null = "\x01" + uuid.uuid4().hex  # no real value equals this
+        fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="onesync-")
+        try:
+            with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+                w = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
+                for batch in batches:
+                    w.writerows([null if v is None else v for v in row] for row in batch)
+            types = "{" + ", ".join(f"{self.lit(n)}: 'VARCHAR'" for n in names) + "}"
+            self.run(
+                f"CREATE TEMP TABLE {INCOMING} AS SELECT * FROM read_csv({self.lit(tmp)}, "
+                f"columns = {types}, header = false, quote = '\"', escape = '\"', "
+                f"nullstr = {self.lit(null)}, allow_quoted_nulls = true, delim = ',', "
+                "strict_mode = false)"
+            )
+        finally:
+            os.unlink(tmp)
+
+
+def _source_path(source: Source, root: Path) -> Path:
+    path = Path(source.path or "")
+    return path if path.is_absolute() else root / path
+
+
+def _same_pg(url: str | None, conn: Any) -> bool:
+    """True when ``url`` points at the database the state connection is in."""
+    if not url:
+        return False
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        want = conninfo_to_dict(url)
+    except Exception:
+        return False
+    info = conn.info
+    host = str(want.get("host") or "localhost")
+    hosts = {info.host, "localhost" if info.host.startswith("/") else info.host}
+    return (
+        (host in hosts or {host, info.host} <= {"localhost", "127.0.0.1"})
+        and int(want.get("port") or 5432) == int(info.port)
+        and want.get("dbname") == info.dbname
+    )
+
+
+def _read_source(compiled: CompiledSync, source: Source, root: Path) -> Iterator[list[tuple]]:
+    """Batches of the compiled model's rows from any source."""
+    if source.dialect == "duckdb":
+        import duckdb
+
+        target = str(_source_path(source, root)) if source.path else ":memory:"
+        try:
+            conn = duckdb.connect(target, read_only=target != ":memory:")
+            try:
+                cur = conn.execute(compiled.sql)
+                while batch := cur.fetchmany(BATCH):
+                    yield batch
+            finally:
+                conn.close()
+        except duckdb.Error as exc:
+            raise SourceError(f"source {source.name}: {exc}") from exc
+        return
+    from onesync.sources import connect  # type: ignore[attr-defined]
+
+    with connect(source, root) as conn:
+        yield from conn.stream(compiled.sql, BATCH)

@@ -1,0 +1,184 @@
+"""Three views of a ``Plan``: human text (Terraform-like), JSON summary, Markdown for PRs.
+
+Each view only reads the plan. The human view shows per sync the counts and a sample of records
+with old -> new per field: ``+`` create, ``~`` update, ``-`` unset, ``>`` event or message to send,
+``!`` invalid row.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from onesync.plan.changes import Plan, ProfileChange, SyncPlan
+
+SAMPLE = 5
+
+
+def _v(value: Any) -> str:
+    return "(null)" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _profile_lines(p: ProfileChange) -> list[str]:
+    rune = {"create": "+", "update": "~", "unset": "-"}[p.action]
+    head = f"  {rune} user {p.key}"
+    if p.action == "unset":
+        head += " (left the model; mirror mode)"
+    lines = [head]
+    for label, new in p.set_tags.items():
+        if p.action == "create":
+            lines.append(f"      + tag {label} = {_v(new)}")
+        else:
+            lines.append(f"      ~ tag {label}: {_v(p.before.get(label))} -> {_v(new)}")
+    for label in p.unset_tags:
+        lines.append(f"      - tag {label}: {_v(p.before.get(label))} -> (unset)")
+    for label, value in p.add_aliases.items():
+        lines.append(f"      + alias {label} = {_v(value)}")
+    for sub in p.add_subscriptions:
+        lines.append(f"      + subscription {sub['type']} {_v(sub['token'])}")
+    return lines
+
+
+def _summary_line(sp: SyncPlan) -> str:
+    c = sp.counts
+    if sp.kind == "profile":
+        parts = [f"+{c['create']:,} create", f"~{c['update']:,} update", f"-{c['unset']:,} unset"]
+    elif sp.kind == "event":
+        parts = [_n(c["events"], "event") + " to send"]
+    else:
+        parts = [_n(c["messages"], "message") + f" to {_n(c['recipients'], 'recipient')}"]
+    if sp.baseline:
+        parts = [f"baseline: {c['baseline']:,} existing rows recorded, nothing sent"]
+    return ", ".join(parts)
+
+
+def render_text(plan: Plan, sample: int = SAMPLE) -> str:
+    """The human view; ``sample`` records per change type are shown in full."""
+    out: list[str] = []
+    for sp in plan.syncs:
+        c = sp.counts
+        out.append(
+            f"{sp.name} ({sp.kind}{', ' + sp.mode if sp.kind == 'profile' else ''}): "
+            f"{_n(sp.rows, 'row')} read, {c['unchanged']:,} unchanged"
+        )
+        out.append(f"  {_summary_line(sp)}")
+        for action in ("create", "update", "unset"):
+            shown = [p for p in sp.profiles if p.action == action]
+            for p in shown[:sample]:
+                out.extend(_profile_lines(p))
+            if len(shown) > sample:
+                out.append(f"  ... and {len(shown) - sample:,} more to {action}")
+        for e in sp.events[:sample]:
+            props = ", ".join(f"{k}={_v(v)}" for k, v in e.properties.items())
+            out.append(f"  > event {e.name} for {e.external_id} (key {e.key}) {props}".rstrip())
+        if len(sp.events) > sample:
+            out.append(f"  ... and {len(sp.events) - sample:,} more events")
+        for m in sp.messages[:sample]:
+            text = next(iter(m.contents.values()), "") or (m.template_id or "")
+            who = m.external_ids[0] if len(m.external_ids) == 1 else _n(len(m.keys), "recipient")
+            out.append(f"  > {m.channel} message to {who}: {_v(text)}")
+        if len(sp.messages) > sample:
+            out.append(f"  ... and {len(sp.messages) - sample:,} more messages")
+        if sp.left_alone:
+            out.append(f"  {_n(sp.left_alone, 'user')} left the model; upsert mode leaves them")
+        for r in sp.invalid[:sample]:
+            out.append(f"  ! invalid {'row' if r.key is None else 'key ' + r.key}: {r.reason}")
+        if len(sp.invalid) > sample:
+            out.append(f"  ! ... and {len(sp.invalid) - sample:,} more invalid rows")
+        if sp.api_calls:
+            out.append(f"  API: {_n(sp.api_calls, 'call')}, about {_secs(sp.api_seconds)}")
+        out.append("")
+    out.append(_total(plan))
+    return "\n".join(out)
+
+
+def _secs(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min"
+
+
+def _total(plan: Plan) -> str:
+    if not plan.has_changes:
+        return "No changes. OneSignal is in step with the models."
+    t = totals(plan)
+    parts = [f"{t['create']:,} to create", f"{t['update']:,} to update", f"{t['unset']:,} to unset"]
+    parts += [_n(t["events"], "event"), _n(t["messages"], "message")]
+    if t["baseline"]:
+        parts.append(f"{t['baseline']:,} keys to record as seen (baseline)")
+    line = "Plan: " + ", ".join(parts) + f"; {_n(t['api_calls'], 'API call')}"
+    return line + (f"; {t['invalid']:,} invalid rows skipped." if t["invalid"] else ".")
+
+
+def totals(plan: Plan) -> dict[str, Any]:
+    keys = ("create", "update", "unset", "events", "messages", "invalid", "baseline")
+    t: dict[str, Any] = {k: sum(s.counts[k] for s in plan.syncs) for k in keys}
+    t["api_calls"] = sum(s.api_calls for s in plan.syncs)
+    t["api_seconds"] = round(sum(s.api_seconds for s in plan.syncs), 3)
+    return t
+
+
+def render_json(plan: Plan, sample: int = SAMPLE) -> str:
+    """The ``--json`` summary (schema in docs/plan.md); the full plan is ``plan -o``."""
+    from onesync.plan.planfile import _obj
+
+    syncs = []
+    for sp in plan.syncs:
+        syncs.append(
+            {
+                "name": sp.name,
+                "kind": sp.kind,
+                "mode": sp.mode,
+                "has_changes": sp.has_changes,
+                "baseline": sp.baseline,
+                "counts": sp.counts,
+                "api_calls": sp.api_calls,
+                "api_seconds": round(sp.api_seconds, 3),
+                "invalid": [_obj(r) for r in sp.invalid],
+                "sample": {
+                    "profiles": [_obj(p) for p in sp.profiles[:sample]],
+                    "events": [_obj(e) for e in sp.events[:sample]],
+                    "messages": [_obj(m) for m in sp.messages[:sample]],
+                },
+            }
+        )
+    doc = {
+        "format_version": plan.format_version,
+        "has_changes": plan.has_changes,
+        "state_serial": plan.state_serial,
+        "totals": totals(plan),
+        "syncs": syncs,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def render_markdown(plan: Plan, sample: int = SAMPLE) -> str:
+    """A PR comment: a table of counts, then the human sample per sync in a details block."""
+    lines = ["### onesync plan", ""]
+    if not plan.has_changes:
+        lines.append("No changes. OneSignal is in step with the models.")
+        return "\n".join(lines) + "\n"
+    lines += [
+        "| sync | kind | create | update | unset | events | messages | invalid | API calls |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for sp in plan.syncs:
+        c = sp.counts
+        lines.append(
+            f"| `{sp.name}` | {sp.kind} | {c['create']:,} | {c['update']:,} | {c['unset']:,} | "
+            f"{c['events']:,} | {c['messages']:,} | {c['invalid']:,} | {sp.api_calls:,} |"
+        )
+    lines += ["", _total(plan).replace("Plan:", "**Plan:**"), ""]
+    for sp in plan.syncs:
+        if not (sp.has_changes or sp.invalid):
+            continue
+        one = Plan((sp,), plan.app_id, plan.state_url, plan.state_serial, plan.state_lineage,
+                   plan.created_at, plan.created_by)  # fmt: skip
+        body = render_text(one, sample).rsplit("\n", 2)[0]
+        lines += [f"<details><summary><code>{sp.name}</code>: {_summary_line(sp)}</summary>", ""]
+        lines += ["```diff", body.rstrip(), "```", "", "</details>", ""]
+    return "\n".join(lines)

@@ -1,0 +1,37 @@
+"""The state schema: numbered migrations, the same SQL for DuckDB and PostgreSQL.
+
+Tables are prefixed ``onesync_`` so a state store can share a PostgreSQL database (and so the diff
+can be pushed down next to a postgres source). Every value is text: timestamps are ISO 8601 UTC,
+``data`` is the JSON object of the values OneSignal last confirmed, by compiled column name.
+
+    onesync_schema_version  one row per applied migration
+    onesync_meta            key/value: ``serial`` (bumped on every write), ``lineage`` (a uuid)
+    onesync_syncs           one row per sync once its first run (baseline) was recorded
+    onesync_rows            profile syncs: per key the fingerprint and confirmed values
+    onesync_sent            event/message syncs: keys already sent, or seen at baseline
+    onesync_runs            run history: when, who, counts, outcome
+    onesync_lock            PostgreSQL only in practice: who holds the advisory lock
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (
+        1,
+        (
+            "CREATE TABLE IF NOT EXISTS onesync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS onesync_syncs (sync TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+            " baseline_at TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS onesync_rows (sync TEXT NOT NULL, key TEXT NOT NULL,"
+            " fingerprint TEXT, data TEXT, updated_at TEXT, PRIMARY KEY (sync, key))",
+            "CREATE TABLE IF NOT EXISTS onesync_sent (sync TEXT NOT NULL, key TEXT NOT NULL,"
+            " status TEXT NOT NULL, sent_at TEXT, PRIMARY KEY (sync, key))",
+            "CREATE TABLE IF NOT EXISTS onesync_runs (id TEXT PRIMARY KEY, sync TEXT NOT NULL,"
+            " started_at TEXT, finished_at TEXT, who TEXT, counts TEXT, outcome TEXT)",
+            "CREATE TABLE IF NOT EXISTS onesync_lock (name TEXT PRIMARY KEY, holder TEXT,"
+            " pid BIGINT, since TEXT)",
+        ),
+    ),
+)

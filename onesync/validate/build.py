@@ -1,0 +1,335 @@
+"""Building the IR from checked YAML: sources, destination, state, and each sync's model."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from onesync.errors import Diagnostic, OnesyncError
+from onesync.load.yaml import Document
+from onesync.model import (
+    Destination,
+    Event,
+    Field,
+    Identity,
+    Message,
+    Model,
+    Pos,
+    Source,
+    StateConfig,
+    Sync,
+)
+from onesync.validate.context import Context, Spec, get
+from onesync.validate.rules import template_variables
+from onesync.validate.sql import DIALECTS, SqlProblem, parse_model, select_columns
+from onesync.validate.suggest import did_you_mean, one_of
+
+__all__ = [
+    "build_destination",
+    "build_sources",
+    "build_state",
+    "build_sync",
+    "parse_rate",
+    "read_model",
+]
+
+_RATE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*\Z")
+_PER = {
+    None: 1.0,
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "h": 3600.0,
+    "hour": 3600.0,
+}
+FILE_DIALECTS = ("duckdb", "sqlite")
+
+
+def parse_rate(value: str | float) -> float:
+    """Requests per second from ``1000/s``, ``600/min``, ``10/h`` or a bare number (per second)."""
+    m = _RATE.match(str(value))
+    if not m or float(m.group(1)) <= 0:
+        raise ValueError(value)
+    return float(m.group(1)) / _PER[m.group(2)]
+
+
+def build_sources(doc: Document) -> tuple[dict[str, Source], list[Diagnostic]]:
+    sources: dict[str, Source] = {}
+    diags: list[Diagnostic] = []
+    raw = doc.data.get("sources") if isinstance(doc.data, dict) else None
+    for name, spec in (raw or {}).items() if isinstance(raw, dict) else ():
+        if not isinstance(spec, dict) or not isinstance(spec.get("dialect"), str):
+            continue
+        path = ("sources", name)
+        dialect = spec["dialect"].lower()
+        if dialect not in DIALECTS:
+            diags.append(
+                doc.diag(
+                    (*path, "dialect"),
+                    f"unknown SQL dialect '{spec['dialect']}'",
+                    one_of(dialect, DIALECTS, limit=40),
+                )
+            )
+        url, file = spec.get("url"), spec.get("path")
+        if url is not None and file is not None:
+            diags.append(
+                doc.diag(path, f"source '{name}' has both url and path", "keep one of them")
+            )
+        elif url is None and file is None:
+            hint = (
+                "add path: data/file.db, or path: ':memory:'"
+                if dialect in FILE_DIALECTS
+                else ("add url: ${env:DATABASE_URL}")
+            )
+            diags.append(doc.diag(path, f"source '{name}' needs a url or a path", hint))
+        elif file is not None and dialect not in FILE_DIALECTS and dialect in DIALECTS:
+            diags.append(
+                doc.diag(
+                    (*path, "path"),
+                    f"a {dialect} source connects by url, not path",
+                    "write url: ... instead of path:",
+                )
+            )
+        tz = spec.get("timezone")
+        if isinstance(tz, str) and not _known_zone(tz):
+            hint = did_you_mean(tz, zoneinfo.available_timezones()) or "use an IANA name like "
+            diags.append(
+                doc.diag(
+                    (*path, "timezone"),
+                    f"unknown time zone '{tz}'",
+                    hint if hint.startswith("did") else hint + "Europe/Paris",
+                )
+            )
+        line, col = doc.at(path, key=True)
+        sources[name] = Source(name, dialect, url, file, tz, Pos(doc.file, line, col))
+    return sources, diags
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def build_destination(doc: Document) -> tuple[Destination | None, list[Diagnostic]]:
+    d = get(doc.data, ("destination",))
+    if not isinstance(d, dict) or not all(isinstance(d.get(k), str) for k in ("app_id", "api_key")):
+        return None, []
+    diags = []
+    for key in ("app_id", "api_key"):
+        if not d[key].strip():
+            diags.append(
+                doc.diag(
+                    ("destination", key),
+                    f"destination.{key} is empty",
+                    "set it, e.g. from ${env:ONESIGNAL_" + key.upper() + "}",
+                )
+            )
+    rate = 1000.0
+    if isinstance(d.get("rate_limit"), str | int | float):
+        try:
+            rate = parse_rate(d["rate_limit"])
+        except ValueError:
+            diags.append(
+                doc.diag(
+                    ("destination", "rate_limit"),
+                    f"rate_limit {d['rate_limit']!r} is not a rate",
+                    "write N/s or N/min, e.g. 1000/s",
+                )
+            )
+    try:
+        dest = Destination(
+            app_id=d["app_id"],
+            api_key=d["api_key"],
+            api_url=str(d.get("api_url", "https://api.onesignal.com")).rstrip("/"),
+            api=d.get("api", "current"),
+            rate_limit=rate,
+            max_recipients=int(d.get("max_recipients", 2000)),
+            max_aliases=int(d.get("max_aliases", 10)),
+            concurrency=int(d.get("concurrency", 64)),
+        )
+    except (TypeError, ValueError):  # wrong types are already schema diagnostics
+        return None, diags
+    return dest, diags
+
+
+def build_state(doc: Document) -> StateConfig:
+    s = get(doc.data, ("state",), {})
+    s = s if isinstance(s, dict) else {}
+    url, share = s.get("url", StateConfig().url), s.get("max_destructive_share", 0.1)
+    ok = isinstance(url, str) and isinstance(share, int | float) and not isinstance(share, bool)
+    return StateConfig(url, float(share)) if ok else StateConfig()
+
+
+def _sql_start(doc: Document, path: tuple[str, ...]) -> Pos:
+    span = doc.spans[path]
+    line, col = span.map(1, 1)
+    return Pos(doc.file, line, col)
+
+
+def read_model(ctx: Context, spec: Spec) -> list[Diagnostic]:
+    """Read the model (``file:`` from disk), parse its SQL, and find its output columns."""
+    doc, m = spec.doc, spec.data["model"]
+    given = [k for k in ("sql", "table", "file") if k in m]
+    if len(given) != 1:
+        what = "none" if not given else " and ".join(given)
+        return [
+            doc.diag(
+                ("model",),
+                f"a model needs exactly one of sql, table or file, found {what}",
+                "keep one of them",
+            )
+        ]
+    source = ctx.sources.get(spec.data["source"])
+    kind = given[0]
+    sql: str | None = None
+    table: str | None = None
+    if kind == "file":
+        rel = m["file"]
+        try:
+            sql = (ctx.root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            return [
+                doc.diag(
+                    ("model", "file"),
+                    f"cannot read model file '{rel}': {reason}",
+                    "the path is relative to the project root",
+                )
+            ]
+        pos = Pos(ctx.display(rel), 1, 1)
+    elif kind == "sql":
+        sql, pos = m["sql"], _sql_start(doc, ("model", "sql"))
+    else:
+        table, pos = m["table"], _sql_start(doc, ("model", "table"))
+    spec.model = Model(sql=sql, table=table, file=m.get("file"), sql_pos=pos)
+    spec.source = source
+    if source is None or source.dialect not in DIALECTS:
+        return []  # the source itself is reported elsewhere
+    if ("model", kind) in doc.unresolved:
+        return []  # the missing variable is reported; parsing the rest would only add noise
+    columns: list[str] | None
+    if sql is not None:
+        try:
+            columns = select_columns(parse_model(sql, source.dialect))
+        except SqlProblem as e:
+            if kind == "file":
+                line, col = e.line, e.col
+                file = pos.file
+            else:
+                line, col = doc.spans[("model", "sql")].map(e.line, e.col)
+                file = doc.file
+            return [Diagnostic(file, line, col, e.message, e.hint)]
+    else:
+        try:
+            sqlglot.parse_one(table or "", into=exp.Table, read=source.dialect)
+        except SqlglotError:
+            return [
+                doc.diag(
+                    ("model", "table"),
+                    f"'{table}' is not a table name in {source.dialect}",
+                    "write schema.table",
+                )
+            ]
+        columns = None
+    if columns is None:
+        columns = _from_catalog(ctx, spec, source, table or sql or "")
+    spec.columns = columns
+    return []
+
+
+def _from_catalog(ctx: Context, spec: Spec, source: Source, what: str) -> list[str] | None:
+    model = f"table {what}" if spec.model and spec.model.table else "a select *"
+    why = None
+    columns = None
+    if ctx.offline:
+        why = "offline"
+    elif ctx.catalog is None:
+        why = "no database catalogue"
+    else:
+        try:
+            columns = ctx.catalog(source, what)
+        except OnesyncError as e:
+            why = f"source '{source.name}' unreachable: {e}"
+        else:
+            why = f"source '{source.name}' unreachable" if columns is None else None
+    if why:
+        ctx.skipped.append(f"{spec.name}: column checks skipped (model is {model}; {why})")
+    return columns
+
+
+def _fields(d: dict[str, Any] | None) -> tuple[Field, ...]:
+    return tuple(Field(k, v) for k, v in (d or {}).items())
+
+
+def _texts(d: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
+    return tuple((d or {}).items())
+
+
+def build_sync(spec: Spec) -> Sync:
+    """The IR of a spec that passed every check."""
+    d = spec.data
+    ident = d["identity"]
+    tags = []
+    for key, v in (d.get("tags") or {}).items():
+        tags.append(
+            Field(key, v)
+            if isinstance(v, str)
+            else Field(key, v["column"], v.get("type", "string"))
+        )
+    after = d.get("after", ())
+    event = message = None
+    if "event" in d:
+        e = d["event"]
+        event = Event(
+            e["name"],
+            e["key"],
+            e.get("timestamp"),
+            _fields(e.get("properties")),
+            bool(e.get("backfill", False)),
+        )
+    if "message" in d:
+        m = d["message"]
+        used: set[str] = set()
+        for part in ("headings", "contents", "subject"):
+            for text in (m.get(part) or {}).values():
+                used |= template_variables(text)
+        message = Message(
+            key=m["key"],
+            channel=m.get("channel", "push"),
+            headings=_texts(m.get("headings")),
+            contents=_texts(m.get("contents")),
+            subject=_texts(m.get("subject")),
+            template_id=m.get("template_id"),
+            custom_data=_fields(m.get("custom_data")),
+            send_after=m.get("send_after"),
+            variables=tuple(sorted(used)),
+            backfill=bool(m.get("backfill", False)),
+        )
+    line, col = spec.doc.at(("sync",))
+    assert spec.model is not None
+    return Sync(
+        name=d["sync"],
+        file=spec.doc.file,
+        source=d["source"],
+        model=spec.model,
+        identity=Identity(ident["external_id"], _fields(ident.get("aliases"))),
+        subscriptions=_fields(d.get("subscriptions")),
+        tags=tuple(tags),
+        mode=d.get("mode", "upsert"),
+        schedule=d.get("schedule"),
+        after=(after,) if isinstance(after, str) else tuple(after),
+        event=event,
+        message=message,
+        pos=Pos(spec.doc.file, line, col),
+    )

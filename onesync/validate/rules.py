@@ -1,0 +1,235 @@
+"""Semantic checks of one sync spec: a tuple of small functions with one signature.
+
+Each rule takes the Context and a schema-valid Spec whose model is already read (``spec.columns``
+holds the model's output columns, or None when they cannot be known offline) and yields
+Diagnostics. Adding a check is one function here and one case in the catalogue test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+import jinja2
+import jinja2.meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from onesync.errors import Diagnostic
+from onesync.validate.context import Context, Spec, get
+from onesync.validate.cron import CronError, parse_cron
+from onesync.validate.suggest import one_of
+
+__all__ = ["RULES", "RESERVED_ALIASES", "RESERVED_TAG_KEYS", "template_variables"]
+
+RESERVED_ALIASES = ("external_id", "onesignal_id")
+RESERVED_TAG_KEYS = (
+    "message",
+    "notification",
+    "subscription",
+    "user",
+    "template",
+    "app",
+    "org",
+    "dynamic_content",
+    "data_feed",
+    "journey",
+    "custom_data",
+)
+_BAD_LABEL = re.compile(r"[/?#&=\s]|\.\.|[\x00-\x1f]")
+_DELAY = re.compile(r"\+[0-9]+[smhd]\Z")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+_JINJA = SandboxedEnvironment()
+
+
+def template_variables(text: str) -> set[str]:
+    """The names a Jinja template reads from its row (raises jinja2.TemplateSyntaxError)."""
+    return set(jinja2.meta.find_undeclared_variables(_JINJA.parse(text)))
+
+
+def check_source(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    if spec.data["source"] not in ctx.sources:
+        name = spec.data["source"]
+        yield spec.doc.diag(
+            ("source",), f"no source named '{name}' in the project file", one_of(name, ctx.sources)
+        )
+
+
+def check_columns(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    d = spec.data
+    paths: list[tuple[str | int, ...]] = [("identity", "external_id")]
+    paths += [("identity", "aliases", k) for k in get(d, ("identity", "aliases"), {})]
+    paths += [("subscriptions", k) for k in get(d, ("subscriptions",), {})]
+    for key, value in get(d, ("tags",), {}).items():
+        paths.append(("tags", key) if isinstance(value, str) else ("tags", key, "column"))
+    if "event" in d:
+        paths += [("event", "key")] + [("event", "timestamp")] * ("timestamp" in d["event"])
+        paths += [("event", "properties", k) for k in d["event"].get("properties", {})]
+    if "message" in d:
+        paths.append(("message", "key"))
+        paths += [("message", "custom_data", k) for k in d["message"].get("custom_data", {})]
+    for path in paths:
+        if diag := spec.column(path):
+            yield diag
+
+
+def check_aliases(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    aliases = get(spec.data, ("identity", "aliases"), {})
+    limit = ctx.destination.max_aliases if ctx.destination else 10
+    if len(aliases) > limit:
+        yield spec.doc.diag(
+            ("identity", "aliases"),
+            f"{len(aliases)} aliases; at most {limit} per user",
+            "drop some, or raise destination.max_aliases; OneSignal's hard limit is 20",
+        )
+    for label in aliases:
+        path = ("identity", "aliases", label)
+        if label in RESERVED_ALIASES:
+            yield spec.doc.diag(
+                path,
+                f"alias label '{label}' is reserved by OneSignal",
+                "external_id comes from identity.external_id; pick another label",
+                key=True,
+            )
+        elif len(label) > 128:
+            yield spec.doc.diag(
+                path, "alias label is longer than 128 characters", "shorten it", key=True
+            )
+        elif _BAD_LABEL.search(label):
+            yield spec.doc.diag(
+                path,
+                f"alias label '{label}' has a character OneSignal refuses",
+                "use letters, digits, _, - or .; no / ? # & = or spaces",
+                key=True,
+            )
+
+
+def check_tags(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    for key in get(spec.data, ("tags",), {}):
+        if key.lower() in RESERVED_TAG_KEYS:
+            yield spec.doc.diag(
+                ("tags", key),
+                f"tag key '{key}' is reserved by OneSignal",
+                f"rename the tag, e.g. '{key}_tag'",
+                key=True,
+            )
+
+
+def check_schedule(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    if "schedule" in spec.data:
+        try:
+            parse_cron(spec.data["schedule"])
+        except CronError as e:
+            yield spec.doc.diag(
+                ("schedule",),
+                f"schedule: {e}",
+                "e.g. '*/30 * * * *' runs every 30 minutes",
+            )
+
+
+def check_kind(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    if "event" in spec.data and "message" in spec.data:
+        yield spec.doc.diag(
+            ("message",),
+            "a sync sends either an event or a message, not both",
+            "split it into two sync files",
+            key=True,
+        )
+
+
+def check_event(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    name = get(spec.data, ("event", "name"))
+    if isinstance(name, str) and name.startswith(("os.", "os__")):
+        yield spec.doc.diag(
+            ("event", "name"),
+            f"event name '{name}' uses a prefix OneSignal reserves (os. or os__)",
+            "rename the event",
+        )
+    elif name == "":
+        yield spec.doc.diag(("event", "name"), "event name is empty", "name the event")
+
+
+def check_message(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    msg = spec.data.get("message")
+    if msg is None:
+        return
+    has_template = bool(msg.get("template_id"))
+    if not msg.get("contents") and not has_template:
+        yield spec.doc.diag(
+            ("message",),
+            "a message needs contents or a template_id",
+            'add contents: {en: "..."}',
+            key=True,
+        )
+    elif msg.get("contents") and "en" not in msg["contents"] and not has_template:
+        yield spec.doc.diag(
+            ("message", "contents"),
+            "contents must include English ('en')",
+            "OneSignal requires an 'en' text; add en: \"...\"",
+        )
+    if msg.get("channel") == "email" and not msg.get("subject") and not has_template:
+        yield spec.doc.diag(
+            ("message",),
+            "an email message needs a subject or a template_id",
+            'add subject: {en: "..."}',
+            key=True,
+        )
+    send_after = msg.get("send_after")
+    if send_after is None or _DELAY.match(send_after):
+        return
+    try:
+        datetime.fromisoformat(send_after)
+        return
+    except ValueError:
+        pass
+    if _IDENT.match(send_after):
+        if diag := spec.column(("message", "send_after")):
+            yield diag
+    else:
+        yield spec.doc.diag(
+            ("message", "send_after"),
+            f"send_after {send_after!r} is not a delay, a time or a column",
+            "write +30m, +1h, +2d, an ISO time like 2026-01-31T09:00:00Z, or a column name",
+        )
+
+
+def check_templates(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    msg = spec.data.get("message") or {}
+    for part in ("headings", "contents", "subject"):
+        for lang, text in (msg.get(part) or {}).items():
+            path = ("message", part, lang)
+            try:
+                names = template_variables(text)
+            except jinja2.TemplateSyntaxError as e:
+                span = spec.doc.spans[path]
+                line, col = span.map(e.lineno or 1, 1)
+                yield Diagnostic(
+                    spec.doc.file,
+                    line,
+                    col,
+                    f"{part}.{lang}: template error: {e.message}",
+                    "fix the Jinja syntax, e.g. {{ column }}",
+                )
+                continue
+            if spec.columns is None:
+                continue
+            for name in sorted(names - set(spec.columns)):
+                hint = one_of(name, spec.columns)
+                yield spec.doc.diag(
+                    path,
+                    f"{part}.{lang}: template uses '{name}', which is not a column of the model",
+                    hint,
+                )
+
+
+RULES = (
+    check_source,
+    check_columns,
+    check_aliases,
+    check_tags,
+    check_schedule,
+    check_kind,
+    check_event,
+    check_message,
+    check_templates,
+)

@@ -1,0 +1,887 @@
+-- customer_profile
+SELECT
+  CAST(m.id AS VARCHAR) AS __key,
+  CAST(m.id AS VARCHAR) AS __external_id,
+  CAST(m.sf_id AS VARCHAR) AS alias__crm_id,
+  CAST(m.email AS VARCHAR) AS sub__email,
+  CAST(m.phone AS VARCHAR) AS sub__sms,
+  CAST(m.first_name AS VARCHAR) AS tag__first_name,
+  CAST(m.plan AS VARCHAR) AS tag__plan,
+  CASE
+    WHEN NOT REGEXP_LIKE(
+      NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
+      '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+    )
+    THEN NULL
+    WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
+    AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
+    THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
+    ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
+  END AS tag__ltv,
+  CAST(CASE
+    WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
+    THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
+    WHEN NOT REGEXP_LIKE(
+      TRIM(CAST(m.last_order_at AS VARCHAR)),
+      '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+    )
+    THEN NULL
+    WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+      WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+      THEN 30
+      WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+      AND (
+        (
+          CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+          AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+        )
+        OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+      )
+      THEN 29
+      WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+      THEN 28
+      ELSE 31
+    END
+    THEN NULL
+    WHEN REGEXP_LIKE(
+      TRIM(CAST(m.last_order_at AS VARCHAR)),
+      '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+    )
+    THEN CAST(FLOOR(
+      EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
+    ) AS BIGINT)
+    ELSE CAST(FLOOR(
+      EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
+    ) AS BIGINT)
+  END AS VARCHAR) AS tag__last_order_at,
+  NULLIF(
+    CASE
+      WHEN (
+        NOT m.ltv IS NULL AND TRIM(CAST(m.ltv AS VARCHAR)) <> ''
+      )
+      AND CASE
+        WHEN NOT REGEXP_LIKE(
+          NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
+          '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+        )
+        THEN NULL
+        WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
+        AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
+        THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
+        ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
+      END IS NULL
+      THEN 'ltv:number;'
+      ELSE ''
+    END || CASE
+      WHEN (
+        NOT m.last_order_at IS NULL AND TRIM(CAST(m.last_order_at AS VARCHAR)) <> ''
+      )
+      AND CAST(CASE
+        WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
+        THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
+        WHEN NOT REGEXP_LIKE(
+          TRIM(CAST(m.last_order_at AS VARCHAR)),
+          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+        )
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN REGEXP_LIKE(
+          TRIM(CAST(m.last_order_at AS VARCHAR)),
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+        )
+        THEN CAST(FLOOR(
+          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
+        ) AS BIGINT)
+        ELSE CAST(FLOOR(
+          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
+        ) AS BIGINT)
+      END AS VARCHAR) IS NULL
+      THEN 'last_order_at:unix_time;'
+      ELSE ''
+    END,
+    ''
+  ) AS __invalid,
+  MD5(
+    CASE
+      WHEN CAST(m.id AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.id AS VARCHAR)
+    END || CASE
+      WHEN CAST(m.sf_id AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.sf_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.sf_id AS VARCHAR)
+    END || CASE
+      WHEN CAST(m.email AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.email AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.email AS VARCHAR)
+    END || CASE
+      WHEN CAST(m.phone AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.phone AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.phone AS VARCHAR)
+    END || CASE
+      WHEN CAST(m.first_name AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.first_name AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.first_name AS VARCHAR)
+    END || CASE
+      WHEN CAST(m.plan AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.plan AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.plan AS VARCHAR)
+    END || CASE
+      WHEN CASE
+        WHEN NOT REGEXP_LIKE(
+          NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
+          '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+        )
+        THEN NULL
+        WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
+        AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
+        THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
+        ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
+      END IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(
+        CASE
+          WHEN NOT REGEXP_LIKE(
+            NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
+            '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+          )
+          THEN NULL
+          WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
+          AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
+          THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
+          ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
+        END
+      ) AS VARCHAR) || ':' || CASE
+        WHEN NOT REGEXP_LIKE(
+          NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
+          '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+        )
+        THEN NULL
+        WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
+        AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
+        THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
+        ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
+      END
+    END || CASE
+      WHEN CAST(CASE
+        WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
+        THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
+        WHEN NOT REGEXP_LIKE(
+          TRIM(CAST(m.last_order_at AS VARCHAR)),
+          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+        )
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN REGEXP_LIKE(
+          TRIM(CAST(m.last_order_at AS VARCHAR)),
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+        )
+        THEN CAST(FLOOR(
+          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
+        ) AS BIGINT)
+        ELSE CAST(FLOOR(
+          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
+        ) AS BIGINT)
+      END AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(
+        CAST(CASE
+          WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
+          THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
+          WHEN NOT REGEXP_LIKE(
+            TRIM(CAST(m.last_order_at AS VARCHAR)),
+            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+          )
+          THEN NULL
+          WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+            THEN 30
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+            AND (
+              (
+                CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+              )
+              OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+            )
+            THEN 29
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+            THEN 28
+            ELSE 31
+          END
+          THEN NULL
+          WHEN REGEXP_LIKE(
+            TRIM(CAST(m.last_order_at AS VARCHAR)),
+            '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+          )
+          THEN CAST(FLOOR(
+            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
+          ) AS BIGINT)
+          ELSE CAST(FLOOR(
+            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
+          ) AS BIGINT)
+        END AS VARCHAR)
+      ) AS VARCHAR) || ':' || CAST(CASE
+        WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
+        THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
+        WHEN NOT REGEXP_LIKE(
+          TRIM(CAST(m.last_order_at AS VARCHAR)),
+          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+        )
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN REGEXP_LIKE(
+          TRIM(CAST(m.last_order_at AS VARCHAR)),
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+        )
+        THEN CAST(FLOOR(
+          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
+        ) AS BIGINT)
+        ELSE CAST(FLOOR(
+          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
+        ) AS BIGINT)
+      END AS VARCHAR)
+    END || CASE
+      WHEN NULLIF(
+        CASE
+          WHEN (
+            NOT m.ltv IS NULL AND TRIM(CAST(m.ltv AS VARCHAR)) <> ''
+          )
+          AND CASE
+            WHEN NOT REGEXP_LIKE(
+              NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
+              '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+            )
+            THEN NULL
+            WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
+            AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
+            THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
+            ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
+          END IS NULL
+          THEN 'ltv:number;'
+          ELSE ''
+        END || CASE
+          WHEN (
+            NOT m.last_order_at IS NULL AND TRIM(CAST(m.last_order_at AS VARCHAR)) <> ''
+          )
+          AND CAST(CASE
+            WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
+            THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
+            WHEN NOT REGEXP_LIKE(
+              TRIM(CAST(m.last_order_at AS VARCHAR)),
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+            )
+            THEN NULL
+            WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+              THEN 30
+              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+              AND (
+                (
+                  CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                  AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                )
+                OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+              )
+              THEN 29
+              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+              THEN 28
+              ELSE 31
+            END
+            THEN NULL
+            WHEN REGEXP_LIKE(
+              TRIM(CAST(m.last_order_at AS VARCHAR)),
+              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+            )
+            THEN CAST(FLOOR(
+              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
+            ) AS BIGINT)
+            ELSE CAST(FLOOR(
+              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
+            ) AS BIGINT)
+          END AS VARCHAR) IS NULL
+          THEN 'last_order_at:unix_time;'
+          ELSE ''
+        END,
+        ''
+      ) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(
+        NULLIF(
+          CASE
+            WHEN (
+              NOT m.ltv IS NULL AND TRIM(CAST(m.ltv AS VARCHAR)) <> ''
+            )
+            AND CASE
+              WHEN NOT REGEXP_LIKE(
+                NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
+                '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+              )
+              THEN NULL
+              WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
+              AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
+              THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
+              ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
+            END IS NULL
+            THEN 'ltv:number;'
+            ELSE ''
+          END || CASE
+            WHEN (
+              NOT m.last_order_at IS NULL AND TRIM(CAST(m.last_order_at AS VARCHAR)) <> ''
+            )
+            AND CAST(CASE
+              WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
+              THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
+              WHEN NOT REGEXP_LIKE(
+                TRIM(CAST(m.last_order_at AS VARCHAR)),
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+              )
+              THEN NULL
+              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+                THEN 30
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+                AND (
+                  (
+                    CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                  )
+                  OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+                )
+                THEN 29
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+                THEN 28
+                ELSE 31
+              END
+              THEN NULL
+              WHEN REGEXP_LIKE(
+                TRIM(CAST(m.last_order_at AS VARCHAR)),
+                '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+              )
+              THEN CAST(FLOOR(
+                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
+              ) AS BIGINT)
+              ELSE CAST(FLOOR(
+                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
+              ) AS BIGINT)
+            END AS VARCHAR) IS NULL
+            THEN 'last_order_at:unix_time;'
+            ELSE ''
+          END,
+          ''
+        )
+      ) AS VARCHAR) || ':' || NULLIF(
+        CASE
+          WHEN (
+            NOT m.ltv IS NULL AND TRIM(CAST(m.ltv AS VARCHAR)) <> ''
+          )
+          AND CASE
+            WHEN NOT REGEXP_LIKE(
+              NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
+              '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+            )
+            THEN NULL
+            WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
+            AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
+            THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
+            ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
+          END IS NULL
+          THEN 'ltv:number;'
+          ELSE ''
+        END || CASE
+          WHEN (
+            NOT m.last_order_at IS NULL AND TRIM(CAST(m.last_order_at AS VARCHAR)) <> ''
+          )
+          AND CAST(CASE
+            WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
+            THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
+            WHEN NOT REGEXP_LIKE(
+              TRIM(CAST(m.last_order_at AS VARCHAR)),
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+            )
+            THEN NULL
+            WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+              THEN 30
+              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+              AND (
+                (
+                  CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                  AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                )
+                OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+              )
+              THEN 29
+              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
+              THEN 28
+              ELSE 31
+            END
+            THEN NULL
+            WHEN REGEXP_LIKE(
+              TRIM(CAST(m.last_order_at AS VARCHAR)),
+              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+            )
+            THEN CAST(FLOOR(
+              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
+            ) AS BIGINT)
+            ELSE CAST(FLOOR(
+              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
+            ) AS BIGINT)
+          END AS VARCHAR) IS NULL
+          THEN 'last_order_at:unix_time;'
+          ELSE ''
+        END,
+        ''
+      )
+    END
+  ) AS __fingerprint
+FROM (
+  SELECT
+    id,
+    sf_id,
+    email,
+    phone,
+    first_name,
+    plan,
+    ltv,
+    last_order_at
+  FROM crm.customers
+  WHERE
+    deleted_at IS NULL
+) AS m;
+
+-- order_receipt
+SELECT
+  CAST(m.order_id AS VARCHAR) AS __key,
+  CAST(m.customer_id AS VARCHAR) AS __external_id,
+  CAST(m.order_id AS VARCHAR) AS prop__order_id,
+  CAST(m.first_name AS VARCHAR) AS var__first_name,
+  CAST(m.order_id AS VARCHAR) AS var__order_id,
+  MD5(
+    CASE
+      WHEN CAST(m.customer_id AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.customer_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.customer_id AS VARCHAR)
+    END || CASE
+      WHEN CAST(m.order_id AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.order_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.order_id AS VARCHAR)
+    END || CASE
+      WHEN CAST(m.first_name AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.first_name AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.first_name AS VARCHAR)
+    END || CASE
+      WHEN CAST(m.order_id AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.order_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.order_id AS VARCHAR)
+    END
+  ) AS __fingerprint
+FROM (
+  SELECT
+    o.order_id,
+    o.customer_id,
+    c.first_name,
+    o.total
+  FROM shop.orders AS o
+  JOIN crm.customers AS c
+    ON c.id = o.customer_id
+) AS m;
+
+-- orders_placed
+SELECT
+  CAST(m.order_id AS VARCHAR) AS __key,
+  CAST(m.customer_id AS VARCHAR) AS __external_id,
+  CAST(m.total AS VARCHAR) AS prop__total,
+  CAST(m.currency AS VARCHAR) AS prop__currency,
+  CASE
+    WHEN CASE
+      WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
+      THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+      WHEN NOT REGEXP_LIKE(
+        TRIM(CAST(m.placed_at AS VARCHAR)),
+        '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+      )
+      THEN NULL
+      WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+        WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+        THEN 30
+        WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+        AND (
+          (
+            CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+            AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+          )
+          OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+        )
+        THEN 29
+        WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+        THEN 28
+        ELSE 31
+      END
+      THEN NULL
+      WHEN REGEXP_LIKE(
+        TRIM(CAST(m.placed_at AS VARCHAR)),
+        '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+      )
+      THEN CAST(FLOOR(
+        EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+      ) AS BIGINT)
+      ELSE CAST(FLOOR(
+        EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+      ) AS BIGINT)
+    END IS NULL
+    THEN NULL
+    ELSE TO_CHAR(
+      TO_TIMESTAMP(
+        CASE
+          WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
+          THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+          WHEN NOT REGEXP_LIKE(
+            TRIM(CAST(m.placed_at AS VARCHAR)),
+            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+          )
+          THEN NULL
+          WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+            THEN 30
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+            AND (
+              (
+                CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+              )
+              OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+            )
+            THEN 29
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+            THEN 28
+            ELSE 31
+          END
+          THEN NULL
+          WHEN REGEXP_LIKE(
+            TRIM(CAST(m.placed_at AS VARCHAR)),
+            '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+          )
+          THEN CAST(FLOOR(
+            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+          ) AS BIGINT)
+          ELSE CAST(FLOOR(
+            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+          ) AS BIGINT)
+        END
+      ),
+      'yyyy-mm-DDThh24:mi:ssZ'
+    )
+  END AS __timestamp,
+  MD5(
+    CASE
+      WHEN CAST(m.customer_id AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.customer_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.customer_id AS VARCHAR)
+    END || CASE
+      WHEN CAST(m.total AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.total AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.total AS VARCHAR)
+    END || CASE
+      WHEN CAST(m.currency AS VARCHAR) IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(CAST(m.currency AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.currency AS VARCHAR)
+    END || CASE
+      WHEN CASE
+        WHEN CASE
+          WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
+          THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+          WHEN NOT REGEXP_LIKE(
+            TRIM(CAST(m.placed_at AS VARCHAR)),
+            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+          )
+          THEN NULL
+          WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+            THEN 30
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+            AND (
+              (
+                CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+              )
+              OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+            )
+            THEN 29
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+            THEN 28
+            ELSE 31
+          END
+          THEN NULL
+          WHEN REGEXP_LIKE(
+            TRIM(CAST(m.placed_at AS VARCHAR)),
+            '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+          )
+          THEN CAST(FLOOR(
+            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+          ) AS BIGINT)
+          ELSE CAST(FLOOR(
+            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+          ) AS BIGINT)
+        END IS NULL
+        THEN NULL
+        ELSE TO_CHAR(
+          TO_TIMESTAMP(
+            CASE
+              WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
+              THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+              WHEN NOT REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+              )
+              THEN NULL
+              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+                THEN 30
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                AND (
+                  (
+                    CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                  )
+                  OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+                )
+                THEN 29
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                THEN 28
+                ELSE 31
+              END
+              THEN NULL
+              WHEN REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+              )
+              THEN CAST(FLOOR(
+                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+              ) AS BIGINT)
+              ELSE CAST(FLOOR(
+                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+              ) AS BIGINT)
+            END
+          ),
+          'yyyy-mm-DDThh24:mi:ssZ'
+        )
+      END IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(
+        CASE
+          WHEN CASE
+            WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
+            THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+            WHEN NOT REGEXP_LIKE(
+              TRIM(CAST(m.placed_at AS VARCHAR)),
+              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+            )
+            THEN NULL
+            WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+              WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+              THEN 30
+              WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+              AND (
+                (
+                  CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                  AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                )
+                OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+              )
+              THEN 29
+              WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+              THEN 28
+              ELSE 31
+            END
+            THEN NULL
+            WHEN REGEXP_LIKE(
+              TRIM(CAST(m.placed_at AS VARCHAR)),
+              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+            )
+            THEN CAST(FLOOR(
+              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+            ) AS BIGINT)
+            ELSE CAST(FLOOR(
+              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+            ) AS BIGINT)
+          END IS NULL
+          THEN NULL
+          ELSE TO_CHAR(
+            TO_TIMESTAMP(
+              CASE
+                WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
+                THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+                WHEN NOT REGEXP_LIKE(
+                  TRIM(CAST(m.placed_at AS VARCHAR)),
+                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+                )
+                THEN NULL
+                WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+                  WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+                  THEN 30
+                  WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                  AND (
+                    (
+                      CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                      AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                    )
+                    OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+                  )
+                  THEN 29
+                  WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                  THEN 28
+                  ELSE 31
+                END
+                THEN NULL
+                WHEN REGEXP_LIKE(
+                  TRIM(CAST(m.placed_at AS VARCHAR)),
+                  '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+                )
+                THEN CAST(FLOOR(
+                  EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+                ) AS BIGINT)
+                ELSE CAST(FLOOR(
+                  EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+                ) AS BIGINT)
+              END
+            ),
+            'yyyy-mm-DDThh24:mi:ssZ'
+          )
+        END
+      ) AS VARCHAR) || ':' || CASE
+        WHEN CASE
+          WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
+          THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+          WHEN NOT REGEXP_LIKE(
+            TRIM(CAST(m.placed_at AS VARCHAR)),
+            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+          )
+          THEN NULL
+          WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+            THEN 30
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+            AND (
+              (
+                CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+              )
+              OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+            )
+            THEN 29
+            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+            THEN 28
+            ELSE 31
+          END
+          THEN NULL
+          WHEN REGEXP_LIKE(
+            TRIM(CAST(m.placed_at AS VARCHAR)),
+            '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+          )
+          THEN CAST(FLOOR(
+            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+          ) AS BIGINT)
+          ELSE CAST(FLOOR(
+            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+          ) AS BIGINT)
+        END IS NULL
+        THEN NULL
+        ELSE TO_CHAR(
+          TO_TIMESTAMP(
+            CASE
+              WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
+              THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+              WHEN NOT REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+              )
+              THEN NULL
+              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+                THEN 30
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                AND (
+                  (
+                    CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                  )
+                  OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+                )
+                THEN 29
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                THEN 28
+                ELSE 31
+              END
+              THEN NULL
+              WHEN REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+              )
+              THEN CAST(FLOOR(
+                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+              ) AS BIGINT)
+              ELSE CAST(FLOOR(
+                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+              ) AS BIGINT)
+            END
+          ),
+          'yyyy-mm-DDThh24:mi:ssZ'
+        )
+      END
+    END
+  ) AS __fingerprint
+FROM (
+  SELECT
+    *
+  FROM shop.orders
+) AS m;
+

@@ -1,0 +1,135 @@
+"""``onesync plan`` and ``onesync state`` end to end: real loader, compiler, DuckDB files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from onesync.cli.main import main
+
+PROJECT = """\
+version: 1
+sources:
+  local: {dialect: duckdb, path: data/shop.duckdb}
+destination: {app_id: app-1, api_key: secret-key-123, rate_limit: 100/s}
+specs: specs/
+"""
+CUSTOMERS = """\
+sync: customers
+source: local
+model: {table: customers}
+identity: {external_id: id, aliases: {crm_id: sf_id}}
+subscriptions: {email: email}
+tags: {plan: plan, ltv: {column: ltv, type: number}}
+mode: mirror
+"""
+ORDERS = """\
+sync: orders_placed
+source: local
+model: {table: orders}
+identity: {external_id: customer_id}
+event: {name: purchase, key: order_id, timestamp: placed_at, properties: {total: total}}
+"""
+
+
+def _db(root: Path, *sql: str) -> None:
+    conn = duckdb.connect(str(root / "data" / "shop.duckdb"))
+    try:
+        for s in sql:
+            conn.execute(s)
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "onesync.yaml").write_text(PROJECT)
+    (tmp_path / "specs" / "customers.yaml").write_text(CUSTOMERS)
+    (tmp_path / "specs" / "orders.yaml").write_text(ORDERS)
+    _db(
+        tmp_path,
+        "CREATE TABLE customers (id INTEGER, sf_id TEXT, email TEXT, plan TEXT, ltv DECIMAL(9,2))",
+        "INSERT INTO customers VALUES (1, 'sf1', 'a@x.io', 'free', 10.5), (2, 'sf2', NULL, 'pro', 2)",
+        "CREATE TABLE orders (order_id INTEGER, customer_id INTEGER, total DECIMAL(9,2), "
+        "placed_at TIMESTAMP)",
+        "INSERT INTO orders VALUES (100, 1, 9.5, '2026-01-01 00:00:00')",
+    )
+    return tmp_path
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def _apply(root: Path, plan_file: Path) -> None:
+    """Stand-in for apply: record the whole saved plan as confirmed."""
+    from onesync.model import StateConfig
+    from onesync.plan import read_plan
+    from onesync.state import open_state
+
+    plan = read_plan(plan_file)
+    with open_state(StateConfig(), root) as st:
+        for sp in plan.syncs:
+            if sp.baseline:
+                st.record_sent(sp.name, sp.baseline_keys, "baseline", sp.kind)
+            st.confirm(sp.name, sp.profiles + sp.events + sp.messages)  # type: ignore[operator]
+
+
+def test_plan_exit_codes_and_views(project: Path) -> None:
+    code, out = _run("plan", "-p", str(project), "-o", str(project / "plan.json"))
+    assert code == 2
+    assert "customers (profile, mirror): 2 rows read, 0 unchanged" in out
+    assert '+ tag plan = "free"' in out and '+ alias crm_id = "sf1"' in out
+    assert "baseline: 1 existing rows recorded, nothing sent" in out
+    assert "secret-key-123" not in (project / "plan.json").read_text()
+    _apply(project, project / "plan.json")
+
+    code, out = _run("plan", "-p", str(project))
+    assert code == 0 and "No changes." in out
+
+    _db(project, "UPDATE customers SET plan = 'pro' WHERE id = 1",
+        "INSERT INTO orders VALUES (101, 2, 5, '2026-01-02 00:00:00')")  # fmt: skip
+    code, out = _run("plan", "-p", str(project), "--json")
+    doc = json.loads(out)
+    assert code == 2 and doc["has_changes"] is True
+    assert doc["totals"]["update"] == 1 and doc["totals"]["events"] == 1
+    (prof,) = doc["syncs"][0]["sample"]["profiles"]
+    assert prof["set_tags"] == {"plan": "pro"} and prof["before"] == {"plan": "free"}
+
+    code, out = _run("plan", "-p", str(project), "--markdown", "customers")
+    assert code == 2 and "| `customers` | profile | 0 | 1 | 0 |" in out
+    assert '~ tag plan: "free" -> "pro"' in out
+
+
+def test_destructive_plan_exits_1_with_the_override(project: Path) -> None:
+    _run("plan", "-p", str(project), "-o", str(project / "plan.json"))
+    _apply(project, project / "plan.json")
+    _db(project, "DELETE FROM customers")
+    code, out = _run("plan", "-p", str(project))
+    assert code == 1
+    assert "returned no rows but state knows 2 users" in out and "--allow-destructive" in out
+    assert "Traceback" not in out
+    code, out = _run("plan", "-p", str(project), "--allow-destructive")
+    assert code == 2 and "-2 unset" in out
+
+
+def test_unknown_sync_is_one_line(project: Path) -> None:
+    code, out = _run("plan", "-p", str(project), "nope")
+    assert code == 1 and "nope" in out and "Traceback" not in out
+
+
+def test_state_unlock_and_show(project: Path) -> None:
+    code, out = _run("state", "unlock", "-p", str(project))
+    assert code == 0 and "not locked" in out
+    _run("plan", "-p", str(project), "-o", str(project / "plan.json"))
+    _apply(project, project / "plan.json")
+    code, out = _run("state", "show", "-p", str(project))
+    assert code == 0 and "serial 2" in out and "customers: 2 users" in out

@@ -1,0 +1,112 @@
+"""Profile syncs: first plan, no-change plan, changed / NULLed / removed values, modes, invalid."""
+
+from __future__ import annotations
+
+import pytest
+from plan_world import CUSTOMERS, World, profile_sync
+
+from onesync.errors import PlanError
+
+
+def test_first_plan_creates_every_user(world: World) -> None:
+    world.sql(*CUSTOMERS)
+    project = world.project(profile_sync())
+    plan = world.plan(project)
+    sp = plan.sync("customers")
+    assert plan.has_changes
+    assert [(p.key, p.action) for p in sp.profiles] == [("1", "create"), ("2", "create"), ("3", "create")]
+    first = sp.profiles[0]
+    assert first.set_tags == {"plan": "free", "ltv": "10.50"}
+    assert first.add_aliases == {"crm_id": "sf1"}
+    assert first.add_subscriptions == ({"type": "email", "token": "a@x.io"},)
+    assert sp.profiles[1].add_subscriptions == ()  # NULL email: no subscription
+    assert sp.profiles[2].set_tags == {"plan": "free"}  # NULL ltv: not set
+    assert sp.api_calls == 3 and sp.counts["create"] == 3
+
+
+def test_no_change_plan_after_apply(world: World) -> None:
+    world.sql(*CUSTOMERS)
+    project = world.project(profile_sync())
+    world.apply(project, world.plan(project))
+    plan = world.plan(project)
+    assert not plan.has_changes
+    assert plan.sync("customers").unchanged == 3
+    assert plan.sync("customers").api_calls == 0
+
+
+def test_changed_nulled_and_removed_values_upsert(world: World) -> None:
+    world.sql(*CUSTOMERS)
+    project = world.project(profile_sync(), share=0.5)
+    world.apply(project, world.plan(project))
+    world.sql(
+        "UPDATE customers SET plan = 'pro' WHERE id = 1",
+        "UPDATE customers SET ltv = NULL, email = 'b@x.io' WHERE id = 2",
+        "DELETE FROM customers WHERE id = 3",
+        "INSERT INTO customers VALUES (4, 'sf4', NULL, 'free', 1)",
+    )
+    sp = world.plan(project).sync("customers")
+    by_key = {p.key: p for p in sp.profiles}
+    assert set(by_key) == {"1", "2", "4"}
+    assert by_key["1"].action == "update"
+    assert by_key["1"].set_tags == {"plan": "pro"} and by_key["1"].before == {"plan": "free"}
+    assert by_key["2"].unset_tags == ("ltv",) and by_key["2"].before == {"ltv": "20.00"}
+    assert by_key["2"].add_subscriptions == ({"type": "email", "token": "b@x.io"},)
+    assert by_key["2"].api_calls == 2  # PATCH + one subscription
+    assert by_key["4"].action == "create"
+    assert sp.left_alone == 1  # upsert mode leaves user 3 alone
+    assert sp.unchanged == 0
+
+
+def test_mirror_mode_unsets_tags_of_removed_rows(world: World) -> None:
+    world.sql(*CUSTOMERS)
+    project = world.project(profile_sync(mode="mirror"), share=0.5)
+    world.apply(project, world.plan(project))
+    world.sql("DELETE FROM customers WHERE id = 3")
+    sp = world.plan(project).sync("customers")
+    assert [(p.key, p.action, p.unset_tags) for p in sp.profiles] == [("3", "unset", ("plan",))]
+    assert sp.profiles[0].before == {"plan": "free"}
+    world.apply(project, world.plan(project))
+    assert not world.plan(project).has_changes
+
+
+def test_destructive_guard_refuses_and_can_be_overridden(world: World) -> None:
+    world.sql(*CUSTOMERS)
+    project = world.project(profile_sync(mode="mirror"))
+    world.apply(project, world.plan(project))
+    world.sql("DELETE FROM customers WHERE id = 3")
+    with pytest.raises(PlanError, match=r"1 of 3 users \(33%\).*--allow-destructive"):
+        world.plan(project)
+    plan = world.plan(project, allow_destructive=True)
+    assert plan.sync("customers").count("unset") == 1
+
+
+def test_empty_model_is_refused_when_state_has_users(world: World) -> None:
+    world.sql(*CUSTOMERS)
+    project = world.project(profile_sync())
+    world.apply(project, world.plan(project))
+    world.sql("DELETE FROM customers")
+    with pytest.raises(PlanError, match="returned no rows but state knows 3 users"):
+        world.plan(project)
+    assert world.plan(project, allow_destructive=True).sync("customers").left_alone == 3
+
+
+def test_invalid_rows_are_listed_and_kept_out(world: World) -> None:
+    world.sql(
+        *CUSTOMERS,
+        "INSERT INTO customers VALUES (NULL, 'sfx', NULL, 'free', 1), (5, 'sf5', NULL, 'a', 1),"
+        " (5, 'sf5b', NULL, 'b', 1), (6, 'sf1', NULL, 'c', 1)",
+    )
+    sp = world.plan(world.project(profile_sync())).sync("customers")
+    reasons = {r.key: r.reason for r in sp.invalid}
+    assert reasons[None] == "1 row has a NULL id"
+    assert reasons["5"] == "duplicate key: 2 rows have id = 5"
+    assert reasons["1"] == "alias crm_id = sf1 is claimed by 2 users"
+    assert reasons["6"] == reasons["1"]
+    assert [p.key for p in sp.profiles] == ["2", "3"]  # everything else still goes
+
+
+def test_rows_reach_the_diff_the_cheapest_way(world: World) -> None:
+    world.sql(*CUSTOMERS)
+    sp = world.plan(world.project(profile_sync())).sync("customers")
+    expected = {"duckdb": "attach", "pg_pushdown": "pushdown", "pg_stream": "stream"}
+    assert sp.read_by == expected[world.kind]

@@ -1,0 +1,494 @@
+# ruff: noqa: E501  (expected lines are compared whole, so they stay on one line)
+"""The catalogue of broken specs: one broken input, the exact lines a user sees.
+
+Each case writes the base project (tests/validate/conftest.py) plus its files, loads it from inside
+the project dir, and compares every diagnostic line, file:line:col included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from onesync.model import Source
+
+from .conftest import PROJECT
+
+P = "specs/x.yaml"
+HEAD = "sync: x\nsource: warehouse\n"
+SQL = "model:\n  sql: |\n    select id, sf_id, email, first_name, plan, created_at\n    from crm.customers\n"
+IDN = "identity: {external_id: id}\n"
+
+
+def spec(body: str, *, head: str = HEAD, model: str = SQL, identity: str = IDN) -> dict:
+    return {P: head + model + identity + body}
+
+
+CASES = {
+    "yaml_syntax": (
+        {P: "sync: x\nsource: [warehouse\nmodel: {}\n"},
+        [
+            "specs/x.yaml:3:6: error: invalid YAML: expected ',' or ']', but got ':' while parsing a flow sequence (fix the syntax)"
+        ],
+    ),
+    "yaml_tab": (
+        {P: "sync: x\n\tsource: warehouse\n"},
+        [
+            "specs/x.yaml:2:1: error: invalid YAML: found character '\\t' that cannot start any token while scanning for the next token (indent with spaces, not tabs)"
+        ],
+    ),
+    "duplicate_key": (
+        spec("identity: {external_id: sf_id}\n"),
+        [
+            "specs/x.yaml:8:1: error: duplicate key 'identity' (first defined on line 7) (remove one of them; YAML would silently keep only the last)"
+        ],
+    ),
+    "several_documents": (
+        {P: HEAD + "---\n" + HEAD},
+        [
+            "specs/x.yaml:4:1: error: the file holds 2 YAML documents, expected one (put each sync in its own file)"
+        ],
+    ),
+    "top_level_list": (
+        {P: "- sync: x\n- source: warehouse\n"},
+        [
+            "specs/x.yaml:1:1: error: the file must hold a mapping, not a list (write 'key: value' lines)"
+        ],
+    ),
+    "empty_file": ({P: ""}, ["specs/x.yaml:1:1: error: the file is empty (write a YAML mapping)"]),
+    "typo_top_key": (
+        {P: "sync: x\nsorce: warehouse\n" + SQL + IDN},
+        [
+            "specs/x.yaml:1:1: error: missing required key 'source' (add 'source: ...')",
+            "specs/x.yaml:2:1: error: unknown key 'sorce' (did you mean 'source'?)",
+        ],
+    ),
+    "typo_nested_key": (
+        spec("", identity="identity: {externl_id: id}\n"),
+        [
+            "specs/x.yaml:7:11: error: missing required key 'external_id' in identity (add 'external_id: ...')",
+            "specs/x.yaml:7:12: error: unknown key 'externl_id' in identity (did you mean 'external_id'?)",
+        ],
+    ),
+    "typo_mode": (
+        spec("mode: upsrt\n"),
+        ["specs/x.yaml:8:7: error: mode: 'upsrt' is not allowed (did you mean 'upsert'?)"],
+    ),
+    "typo_tag_type": (
+        spec("tags:\n  n: {column: id, type: numbr}\n"),
+        ["specs/x.yaml:9:25: error: tags.n.type: 'numbr' is not allowed (did you mean 'number'?)"],
+    ),
+    "typo_tag_column_key": (
+        spec("tags:\n  n: {colum: id}\n"),
+        ["specs/x.yaml:9:7: error: unknown key 'colum' in tags.n (did you mean 'column'?)"],
+    ),
+    "typo_channel": (
+        spec("message: {key: id, channel: pussh, contents: {en: hi}}\n"),
+        [
+            "specs/x.yaml:8:29: error: message.channel: 'pussh' is not allowed (did you mean 'push'?)"
+        ],
+    ),
+    "tags_not_mapping": (
+        spec("tags: plan\n"),
+        [
+            "specs/x.yaml:8:7: error: tags must be a mapping, not a string (write it as 'key: value' lines indented below)"
+        ],
+    ),
+    "tag_value_list": (
+        spec("tags:\n  plan: [plan]\n"),
+        ["specs/x.yaml:9:9: error: tags.plan must be a string or a mapping, not a list"],
+    ),
+    "boolean_string": (
+        spec('event: {name: signup, key: id, backfill: "yes"}\n'),
+        [
+            "specs/x.yaml:8:42: error: event.backfill must be true or false, not a string (write true or false; yes/no/on/off are text in YAML 1.2)"
+        ],
+    ),
+    "yaml11_boolean_is_string": (
+        spec("event: {name: signup, key: id, backfill: yes}\n"),
+        [
+            "specs/x.yaml:8:42: error: event.backfill must be true or false, not a string (write true or false; yes/no/on/off are text in YAML 1.2)"
+        ],
+    ),
+    "bad_sync_name": (
+        {P: "sync: 2fast\nsource: warehouse\n" + SQL + IDN},
+        [
+            "specs/x.yaml:1:7: error: sync: '2fast' is not valid (a sync name is letters, digits and _, starting with a letter)"
+        ],
+    ),
+    "missing_identity": (
+        {P: HEAD + SQL},
+        ["specs/x.yaml:1:1: error: missing required key 'identity' (add 'identity: ...')"],
+    ),
+    "event_missing_key": (
+        spec("event: {name: signup}\n"),
+        ["specs/x.yaml:8:8: error: missing required key 'key' in event (add 'key: ...')"],
+    ),
+    "after_duplicate_item": (
+        spec("after: [customers, customers]\n"),
+        ["specs/x.yaml:8:8: error: after lists an item twice (remove the repeated item)"],
+    ),
+    "unknown_source": (
+        {P: "sync: x\nsource: wharehouse\n" + SQL + IDN},
+        [
+            "specs/x.yaml:2:9: error: no source named 'wharehouse' in the project file (did you mean 'warehouse'?)"
+        ],
+    ),
+    "duplicate_sync_name": (
+        {P: "sync: customers\nsource: warehouse\n" + SQL + IDN},
+        [
+            "specs/x.yaml:1:7: error: sync name 'customers' is already used in specs/customers.yaml (sync names must be unique)"
+        ],
+    ),
+    "sql_syntax_mapped": (
+        spec("", model="model:\n  sql: |\n    select id,\n      plan frm crm.customers\n"),
+        [
+            "specs/x.yaml:6:16: error: SQL syntax error near 'crm': unexpected token (the model must parse as postgres SQL)"
+        ],
+    ),
+    "sql_inline_error": (
+        spec("", model='model: {sql: "select (id from t"}\n'),
+        [
+            "specs/x.yaml:3:26: error: SQL syntax error near 'from': expected ) (the model must parse as postgres SQL)"
+        ],
+    ),
+    "sql_file_error": (
+        {
+            P: HEAD + "model: {file: models/x.sql}\n" + IDN,
+            "models/x.sql": "select id\nfrom t where (\n",
+        },
+        [
+            "models/x.sql:2:14: error: SQL syntax error near '(': incomplete expression (the model must parse as postgres SQL)"
+        ],
+    ),
+    "sql_file_missing": (
+        {P: HEAD + "model: {file: models/none.sql}\n" + IDN},
+        [
+            "specs/x.yaml:3:15: error: cannot read model file 'models/none.sql': No such file or directory (the path is relative to the project root)"
+        ],
+    ),
+    "sql_not_select": (
+        spec("", model="model: {sql: delete from t}\n"),
+        [
+            "specs/x.yaml:3:14: error: the model must be a select query, not DELETE (a model only reads)"
+        ],
+    ),
+    "sql_two_statements": (
+        spec("", model="model: {sql: select 1 as id; select 2}\n"),
+        [
+            "specs/x.yaml:3:14: error: the model holds more than one SQL statement (keep one select query; remove the ';' and what follows)"
+        ],
+    ),
+    "sql_unclosed_quote": (
+        spec("", model='model: {sql: "select \'a as id"}\n'),
+        [
+            "specs/x.yaml:3:15: error: SQL cannot be tokenized: Error tokenizing 'select 'a as i' (look for an unclosed quote)"
+        ],
+    ),
+    "model_two_kinds": (
+        spec("", model="model: {sql: select 1 as id, table: t}\n"),
+        [
+            "specs/x.yaml:3:8: error: a model needs exactly one of sql, table or file, found sql and table (keep one of them)"
+        ],
+    ),
+    "model_empty": (
+        spec("", model="model: {}\n"),
+        [
+            "specs/x.yaml:3:8: error: a model needs exactly one of sql, table or file, found none (keep one of them)"
+        ],
+    ),
+    "missing_external_id_column": (
+        spec("", identity="identity: {external_id: idd}\n"),
+        [
+            "specs/x.yaml:7:25: error: identity.external_id: column 'idd' is not in the model's output (did you mean 'id'?)"
+        ],
+    ),
+    "missing_tag_column": (
+        spec("tags:\n  plan: plna\n"),
+        [
+            "specs/x.yaml:9:9: error: tags.plan: column 'plna' is not in the model's output (did you mean 'plan'?)"
+        ],
+    ),
+    "missing_subscription_column": (
+        spec("subscriptions: {email: mail}\n"),
+        [
+            "specs/x.yaml:8:24: error: subscriptions.email: column 'mail' is not in the model's output (did you mean 'email'?)"
+        ],
+    ),
+    "missing_event_property": (
+        spec("event:\n  name: signup\n  key: id\n  properties: {p: prce}\n"),
+        [
+            "specs/x.yaml:11:19: error: event.properties.p: column 'prce' is not in the model's output (the model has: id, sf_id, email, first_name, plan, created_at)"
+        ],
+    ),
+    "too_many_aliases": (
+        spec(
+            "",
+            identity="identity:\n  external_id: id\n  aliases: {"
+            + ", ".join(f"a{i}: id" for i in range(11))
+            + "}\n",
+        ),
+        [
+            "specs/x.yaml:9:12: error: 11 aliases; at most 10 per user (drop some, or raise destination.max_aliases; OneSignal's hard limit is 20)"
+        ],
+    ),
+    "reserved_alias": (
+        spec("", identity="identity:\n  external_id: id\n  aliases:\n    external_id: sf_id\n"),
+        [
+            "specs/x.yaml:10:5: error: alias label 'external_id' is reserved by OneSignal (external_id comes from identity.external_id; pick another label)"
+        ],
+    ),
+    "alias_bad_char": (
+        spec("", identity='identity:\n  external_id: id\n  aliases:\n    "crm id": sf_id\n'),
+        [
+            "specs/x.yaml:10:5: error: alias label 'crm id' has a character OneSignal refuses (use letters, digits, _, - or .; no / ? # & = or spaces)"
+        ],
+    ),
+    "alias_slash": (
+        spec("", identity="identity:\n  external_id: id\n  aliases:\n    crm/id: sf_id\n"),
+        [
+            "specs/x.yaml:10:5: error: alias label 'crm/id' has a character OneSignal refuses (use letters, digits, _, - or .; no / ? # & = or spaces)"
+        ],
+    ),
+    "alias_too_long": (
+        spec(
+            "", identity="identity:\n  external_id: id\n  aliases:\n    " + "a" * 129 + ": sf_id\n"
+        ),
+        ["specs/x.yaml:10:5: error: alias label is longer than 128 characters (shorten it)"],
+    ),
+    "reserved_tag_key": (
+        spec("tags:\n  message: plan\n"),
+        [
+            "specs/x.yaml:9:3: error: tag key 'message' is reserved by OneSignal (rename the tag, e.g. 'message_tag')"
+        ],
+    ),
+    "reserved_event_name": (
+        spec("event: {name: os.purchase, key: id}\n"),
+        [
+            "specs/x.yaml:8:15: error: event name 'os.purchase' uses a prefix OneSignal reserves (os. or os__) (rename the event)"
+        ],
+    ),
+    "reserved_event_name_os__": (
+        spec("event: {name: os__x, key: id}\n"),
+        [
+            "specs/x.yaml:8:15: error: event name 'os__x' uses a prefix OneSignal reserves (os. or os__) (rename the event)"
+        ],
+    ),
+    "event_and_message": (
+        spec("event: {name: e, key: id}\nmessage: {key: id, contents: {en: hi}}\n"),
+        [
+            "specs/x.yaml:9:1: error: a sync sends either an event or a message, not both (split it into two sync files)"
+        ],
+    ),
+    "message_no_content": (
+        spec("message: {key: id}\n"),
+        [
+            'specs/x.yaml:8:1: error: a message needs contents or a template_id (add contents: {en: "..."})'
+        ],
+    ),
+    "message_no_english": (
+        spec("message: {key: id, contents: {fr: salut}}\n"),
+        [
+            "specs/x.yaml:8:30: error: contents must include English ('en') (OneSignal requires an 'en' text; add en: \"...\")"
+        ],
+    ),
+    "email_no_subject": (
+        spec("message: {key: id, channel: email, contents: {en: hi}}\n"),
+        [
+            'specs/x.yaml:8:1: error: an email message needs a subject or a template_id (add subject: {en: "..."})'
+        ],
+    ),
+    "template_syntax": (
+        spec('message:\n  key: id\n  contents: {en: "Hi {{ first_name }"}\n'),
+        [
+            "specs/x.yaml:10:19: error: contents.en: template error: unexpected '}' (fix the Jinja syntax, e.g. {{ column }})"
+        ],
+    ),
+    "template_unknown_column": (
+        spec('message:\n  key: id\n  contents:\n    en: "Hi {{ frist_name }}"\n'),
+        [
+            "specs/x.yaml:11:9: error: contents.en: template uses 'frist_name', which is not a column of the model (did you mean 'first_name'?)"
+        ],
+    ),
+    "send_after_bad": (
+        spec('message: {key: id, contents: {en: hi}, send_after: "next week"}\n'),
+        [
+            "specs/x.yaml:8:52: error: send_after 'next week' is not a delay, a time or a column (write +30m, +1h, +2d, an ISO time like 2026-01-31T09:00:00Z, or a column name)"
+        ],
+    ),
+    "send_after_missing_column": (
+        spec("message: {key: id, contents: {en: hi}, send_after: send_at}\n"),
+        [
+            "specs/x.yaml:8:52: error: message.send_after: column 'send_at' is not in the model's output (the model has: id, sf_id, email, first_name, plan, created_at)"
+        ],
+    ),
+    "send_after_number": (
+        spec("message: {key: id, contents: {en: hi}, send_after: +30}\n"),
+        [
+            "specs/x.yaml:8:52: error: send_after '+30' is not a delay, a time or a column (write +30m, +1h, +2d, an ISO time like 2026-01-31T09:00:00Z, or a column name)"
+        ],
+    ),
+    "cron_fields": (
+        spec('schedule: "*/30 * * *"\n'),
+        [
+            "specs/x.yaml:8:11: error: schedule: a cron expression has 5 fields: minute hour day month weekday; found 4 (e.g. '*/30 * * * *' runs every 30 minutes)"
+        ],
+    ),
+    "cron_range": (
+        spec('schedule: "0 25 * * *"\n'),
+        [
+            "specs/x.yaml:8:11: error: schedule: hour field: 25 is outside 0-23 (e.g. '*/30 * * * *' runs every 30 minutes)"
+        ],
+    ),
+    "after_unknown": (
+        spec("after: custmers\n"),
+        ["specs/x.yaml:8:8: error: after: no sync named 'custmers' (did you mean 'customers'?)"],
+    ),
+    "after_cycle": (
+        {
+            P: HEAD + SQL + IDN + "after: y\n",
+            "specs/y.yaml": "sync: y\nsource: warehouse\n" + SQL + IDN + "after: [customers, x]\n",
+        },
+        [
+            "specs/x.yaml:8:8: error: after: the syncs form a cycle: x -> y -> x (remove one of these after: entries)"
+        ],
+    ),
+    "after_self": (
+        spec("after: x\n"),
+        [
+            "specs/x.yaml:8:8: error: after: the syncs form a cycle: x -> x (remove one of these after: entries)"
+        ],
+    ),
+    "env_unset_project": (
+        {
+            "onesync.yaml": 'version: 1\nsources:\n  warehouse: {dialect: postgres, url: "${env:NOPE}"}\ndestination: {app_id: a, api_key: k}\n'
+        },
+        [
+            "onesync.yaml:3:40: error: environment variable NOPE is not set (export NOPE=..., or give a default: ${env:NOPE:-value})"
+        ],
+    ),
+    "env_unset_in_sql": (
+        spec("", model="model:\n  sql: |\n    select id\n    from ${env:SCHEMA}.customers\n"),
+        [
+            "specs/x.yaml:6:10: error: environment variable SCHEMA is not set (export SCHEMA=..., or give a default: ${env:SCHEMA:-value})"
+        ],
+    ),
+    "env_malformed": (
+        spec('tags: {plan: "${env:}"}\n'),
+        [
+            "specs/x.yaml:8:15: error: malformed interpolation '${env:}' (write ${env:NAME} or ${env:NAME:-default}; $$ is a literal $)"
+        ],
+    ),
+    "version_2": (
+        {
+            "onesync.yaml": "version: 2\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: a, api_key: k}\n"
+        },
+        ["onesync.yaml:1:10: error: version must be 1"],
+    ),
+    "project_missing_destination": (
+        {"onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\n"},
+        ["onesync.yaml:1:1: error: missing required key 'destination' (add 'destination: ...')"],
+    ),
+    "unknown_dialect": (
+        {
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgress, url: x}\ndestination: {app_id: a, api_key: k}\n"
+        },
+        ["onesync.yaml:3:24: error: unknown SQL dialect 'postgress' (did you mean 'postgres'?)"],
+    ),
+    "source_no_url": (
+        {
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres}\ndestination: {app_id: a, api_key: k}\n"
+        },
+        [
+            "onesync.yaml:3:14: error: source 'warehouse' needs a url or a path (add url: ${env:DATABASE_URL})"
+        ],
+    ),
+    "postgres_with_path": (
+        {
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, path: x.db}\ndestination: {app_id: a, api_key: k}\n"
+        },
+        [
+            "onesync.yaml:3:40: error: a postgres source connects by url, not path (write url: ... instead of path:)"
+        ],
+    ),
+    "bad_timezone": (
+        {
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x, timezone: Europe/Pari}\ndestination: {app_id: a, api_key: k}\n"
+        },
+        [
+            "onesync.yaml:3:52: error: unknown time zone 'Europe/Pari' (did you mean 'Europe/Paris'?)"
+        ],
+    ),
+    "bad_rate_limit": (
+        {
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: a, api_key: k, rate_limit: fast}\n"
+        },
+        [
+            "onesync.yaml:4:50: error: rate_limit 'fast' is not a rate (write N/s or N/min, e.g. 1000/s)"
+        ],
+    ),
+    "max_aliases_over_20": (
+        {
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: a, api_key: k, max_aliases: 30}\n"
+        },
+        ["onesync.yaml:4:51: error: destination.max_aliases must be at most 20, not 30"],
+    ),
+    "destructive_share": (
+        {
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: a, api_key: k}\nstate: {max_destructive_share: 1.5}\n"
+        },
+        ["onesync.yaml:5:32: error: state.max_destructive_share must be at most 1, not 1.5"],
+    ),
+    "project_typo": (
+        {
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestinaton: {app_id: a, api_key: k}\n"
+        },
+        [
+            "onesync.yaml:1:1: error: missing required key 'destination' (add 'destination: ...')",
+            "onesync.yaml:4:1: error: unknown key 'destinaton' (did you mean 'destination'?)",
+        ],
+    ),
+    "specs_dir_missing": (
+        {"onesync.yaml": PROJECT.replace("specs: specs/", "specs: spec/")},
+        [
+            "onesync.yaml:12:8: error: specs folder 'spec/' does not exist (create it, or fix the path; it is relative to the project)"
+        ],
+    ),
+    "table_model_missing_column": (
+        {
+            P: HEAD
+            + "model: {table: shop.orders}\n"
+            + IDN.replace("id}", "customer_id}")
+            + "event: {name: purchase, key: order_idd}\n"
+        },
+        [
+            "specs/x.yaml:5:30: error: event.key: column 'order_idd' is not in the model's output (did you mean 'order_id'?)"
+        ],
+    ),
+    "star_model_missing_column": (
+        spec(
+            "",
+            model="model: {sql: select * from crm.customers}\n",
+            identity="identity: {external_id: idd}\n",
+        ),
+        [
+            "specs/x.yaml:4:25: error: identity.external_id: column 'idd' is not in the model's output (did you mean 'id'?)"
+        ],
+    ),
+}
+
+
+def catalog(source: Source, table_or_sql: str) -> list[str] | None:
+    """A stand-in for the database catalogue: the columns of a table or of a select *."""
+    return {"shop.orders": ["order_id", "customer_id", "total"]}.get(table_or_sql, ["id", "email"])
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_broken_spec(name: str, problems: Callable[..., list[str]]) -> None:
+    files, expected = CASES[name]
+    assert problems(files, catalog=catalog) == expected
+
+
+def test_catalogue_is_large() -> None:
+    assert len(CASES) >= 40
