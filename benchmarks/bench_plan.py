@@ -57,8 +57,8 @@ def setup(root: Path, rows: int) -> None:
     conn.close()
     p = project(root)
     compiled = compile_sync(p.syncs[0], p.sources[0])
-    names = [c.name for c in compiled.columns if c.role != "fingerprint"]
-    obj = ", ".join(f"'{n}', \"{n}\"" for n in names)
+    tags = [c for c in compiled.columns if c.role == "tag"]
+    obj = ", ".join(f"'tag:{c.label}', \"{c.name}\"" for c in tags)
     with open_state(p.state, root) as st:
         st.execute(f"ATTACH '{root / 'src.duckdb'}' AS src (READ_ONLY)")
         st.execute("USE src")

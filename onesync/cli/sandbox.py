@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from onesync.errors import OnesyncError
 from onesync.sandbox import (
     DEFAULT_API_KEY,
     DEFAULT_APP_ID,
@@ -24,8 +25,14 @@ from onesync.sandbox.ui import render_text
 __all__ = ["COMMANDS", "sandbox"]
 
 
-def _limit(value: str) -> int | None:
-    return None if value.lower() in ("off", "none", "0") else int(value)
+def _limit(option: str, value: str) -> int | None:
+    if value.lower() in ("off", "none", "0"):
+        return None
+    if not value.isdigit():
+        raise OnesyncError(
+            f"{option} must be a number of requests per second or 'off', not {value!r}"
+        )
+    return int(value)
 
 
 def _serve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -47,10 +54,27 @@ def _serve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Apply 5xx/dropped requests before failing them (exactly-once drills).",
         ),
-        click.option("--users-rate", default="1000", show_default=True, help="Per app, /s; off."),
-        click.option("--per-user-rate", default="1", show_default=True, help="Per user, /s; off."),
-        click.option("--notifications-rate", default="150", show_default=True, help="/s; off."),
-        click.option("--views-rate", default="1", show_default=True, help="/s; off."),
+        click.option(
+            "--users-rate",
+            default="1000",
+            show_default=True,
+            help="User/subscription writes per second per app, or off.",
+        ),
+        click.option(
+            "--per-user-rate",
+            default="1",
+            show_default=True,
+            help="Writes per second to one user, or off.",
+        ),
+        click.option(
+            "--notifications-rate",
+            default="150",
+            show_default=True,
+            help="Messages per second, or off.",
+        ),
+        click.option(
+            "--views-rate", default="1", show_default=True, help="GETs per second, or off."
+        ),
         click.option("--max-tags", default=100, show_default=True),
         click.option("--max-recipients", default=2000, show_default=True),
     ]
@@ -60,23 +84,28 @@ def _serve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _serve(**opts: Any) -> None:
-    try:
-        faults = Faults(
-            rate_429=opts["rate_429"],
-            rate_5xx=opts["rate_5xx"],
-            drop_rate=opts["drop_rate"],
-            latency_ms=opts["latency_ms"],
-            seed=opts["seed"],
-            apply_then_fail=opts["apply_then_fail"],
-        )
-        limits = RateLimits(
-            users=_limit(opts["users_rate"]),
-            per_user=_limit(opts["per_user_rate"]),
-            notifications=_limit(opts["notifications_rate"]),
-            views=_limit(opts["views_rate"]),
-        )
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+    for name in ("rate_429", "rate_5xx", "drop_rate"):
+        if not 0.0 <= opts[name] <= 1.0:
+            flag = "--" + name.replace("_", "-")
+            raise OnesyncError(f"{flag} is a share of requests between 0 and 1, not {opts[name]}")
+    if opts["rate_429"] + opts["rate_5xx"] + opts["drop_rate"] > 1.0:
+        raise OnesyncError("--rate-429 + --rate-5xx + --drop-rate must not exceed 1")
+    if opts["latency_ms"] < 0:
+        raise OnesyncError("--latency-ms must not be negative")
+    faults = Faults(
+        rate_429=opts["rate_429"],
+        rate_5xx=opts["rate_5xx"],
+        drop_rate=opts["drop_rate"],
+        latency_ms=opts["latency_ms"],
+        seed=opts["seed"],
+        apply_then_fail=opts["apply_then_fail"],
+    )
+    limits = RateLimits(
+        users=_limit("--users-rate", opts["users_rate"]),
+        per_user=_limit("--per-user-rate", opts["per_user_rate"]),
+        notifications=_limit("--notifications-rate", opts["notifications_rate"]),
+        views=_limit("--views-rate", opts["views_rate"]),
+    )
     config = SandboxConfig(
         app_id=opts["app_id"],
         api_key=opts["api_key"],
@@ -90,7 +119,7 @@ def _serve(**opts: Any) -> None:
     try:
         box.start()
     except OSError as exc:
-        raise click.ClickException(
+        raise OnesyncError(
             f"cannot listen on {opts['host']}:{opts['port']}: {exc.strerror or exc}"
             " (pick another --port)"
         ) from None

@@ -11,6 +11,7 @@ Spec values never reach SQL as text: identifiers and literals are sqlglot expres
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 import sqlglot
@@ -60,29 +61,28 @@ def _col(name: str) -> exp.Column:
     return exp.column(exp.to_identifier(name), table=exp.to_identifier(_ALIAS))
 
 
-def _text(expr: exp.Expression, type_: str, dialect: str, tz: str | None) -> exp.Expression:
-    return values.normalize(expr, type_, dialect, timezone=tz)
-
-
-def _fingerprint(parts: Iterable[exp.Expression]) -> exp.Expression:
+def _fingerprint(names: Iterable[str]) -> exp.Expression:
     """md5 over every value, each length-prefixed, so NULL, '' and NUL bytes cannot collide."""
     pieces: list[exp.Expression] = []
-    for part in parts:
+    for name in names:
         pieces.append(
             exp.Case(
                 ifs=[
                     exp.If(
-                        this=exp.Is(this=part.copy(), expression=exp.Null()),
+                        this=exp.Is(this=_ref(name), expression=exp.Null()),
                         true=exp.Literal.string("~"),
                     )
                 ],
                 default=exp.DPipe(
                     this=exp.DPipe(
-                        this=exp.cast(exp.Length(this=part.copy()), exp.DataType.Type.TEXT),
+                        this=exp.Cast(
+                            this=exp.Length(this=_ref(name)),
+                            to=exp.DataType(this=exp.DataType.Type.TEXT),
+                        ),
                         expression=exp.Literal.string(":"),
                         safe=True,
                     ),
-                    expression=part.copy(),
+                    expression=_ref(name),
                     safe=True,
                 ),
             )
@@ -116,8 +116,41 @@ def _fields(sync: Sync) -> list[tuple[str, str, str, Field]]:
     return out
 
 
+_PLACEHOLDER = "__onesync_value__"
+
+
+@functools.lru_cache(maxsize=256)
+def _template(kind: str, type_: str, dialect: str, tz: str | None) -> str:
+    """The SQL of one normalisation for a placeholder column, generated once per type.
+
+    A project of many syncs repeats the same few (type, dialect) pairs; generating each large
+    CASE expression once and splicing in the sqlglot-quoted column keeps compile fast.
+    """
+    ref = exp.column(_PLACEHOLDER, table=_ALIAS)
+    if kind == "iso":
+        expr = values.timestamp_iso(ref, dialect, timezone=tz)
+    else:
+        expr = values.normalize(ref, type_, dialect, timezone=tz)
+    return expr.sql(dialect=dialect, pretty=True)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ident_sql(name: str, dialect: str, table: str | None = None) -> str:
+    """An identifier (or table.column) quoted by sqlglot as the dialect needs."""
+    node = exp.to_identifier(name) if table is None else _col(name)
+    return node.sql(dialect=dialect)
+
+
+def _value_sql(column: str, kind: str, type_: str, dialect: str, tz: str | None) -> str:
+    ref = _ident_sql(column, dialect, _ALIAS)
+    return _template(kind, type_, dialect, tz).replace(f"{_ALIAS}.{_PLACEHOLDER}", ref)
+
+
 def compile_sync(sync: Sync, source: Source, dialect: str | None = None) -> CompiledSync:
     """Build the canonical projection of one sync.
+
+    Two levels: the inner SELECT normalises each model column once; the outer one adds the
+    fingerprint and the names of values that did not fit their type, over those results.
 
     Args:
         sync: the resolved sync spec.
@@ -127,64 +160,76 @@ def compile_sync(sync: Sync, source: Source, dialect: str | None = None) -> Comp
     Returns:
         The SQL text and a description of every output column.
     """
-    read = source.dialect
     write = dialect or source.dialect
     tz = source.timezone
-    model = parse_model(sync, read)
+    model = parse_model(sync, source.dialect)
 
-    select: list[exp.Expression] = []
+    inner: list[str] = []  # "<sql> AS <name>" of the inner select
     columns: list[Column] = []
 
-    def add(
-        name: str, role: str, expr: exp.Expression, label: str = "", type_: str = "string"
-    ) -> None:
-        select.append(exp.alias_(expr, exp.to_identifier(name)))
+    def add(name: str, role: str, sql: str, label: str = "", type_: str = "string") -> None:
+        alias = _ident_sql(name, write)
+        inner.append(f"{sql} AS {alias}")
         columns.append(Column(name=name, role=role, label=label, type=type_))  # type: ignore[arg-type]
 
-    add("__key", "key", _text(_col(sync.key_column), "string", write, tz))
-    checked: list[tuple[str, Field]] = []
+    add("__key", "key", _value_sql(sync.key_column, "norm", "string", write, tz))
+    checked: list[tuple[str, str, str, str]] = []  # (label, type, raw alias, normalised name)
     for name, role, label, f in _fields(sync):
-        add(name, role, _text(_col(f.column), f.type, write, tz), label, f.type)
+        add(name, role, _value_sql(f.column, "norm", f.type, write, tz), label, f.type)
         if f.type != "string":
-            checked.append((label or name, f))
+            raw = f"__raw_{len(checked)}"
+            checked.append((label or name, f.type, raw, name))
+            inner.append(f"{_ident_sql(f.column, write, _ALIAS)} AS {raw}")
     if sync.event is not None and sync.event.timestamp:
-        add(
-            "__timestamp",
-            "timestamp",
-            values.timestamp_iso(_col(sync.event.timestamp), write, timezone=tz),
-        )
-    if (
-        sync.message is not None
-        and sync.message.send_after
-        and not _is_literal_time(sync.message.send_after)
-    ):
-        add(
-            "__send_after",
-            "send_after",
-            values.timestamp_iso(_col(sync.message.send_after), write, timezone=tz),
-        )
-    if checked and hasattr(values, "invalid"):
-        add("__invalid", "invalid", _invalid(checked, write, tz))
-    value_exprs = [s.this.copy() for s in select[1:]]
-    add("__fingerprint", "fingerprint", _fingerprint(value_exprs))
+        add("__timestamp", "timestamp", _value_sql(sync.event.timestamp, "iso", "", write, tz))
+    send_after = sync.message.send_after if sync.message is not None else None
+    if send_after and not _is_literal_time(send_after):
+        add("__send_after", "send_after", _value_sql(send_after, "iso", "", write, tz))
 
-    query = exp.select(*select).from_(model.subquery(exp.to_identifier(_ALIAS)))
-    return CompiledSync(
-        sync=sync, dialect=write, sql=query.sql(dialect=write, pretty=True), columns=tuple(columns)
+    outer: list[exp.Expression] = [_ref(c.name) for c in columns]
+    fingerprinted = [c.name for c in columns[1:]]
+    if checked:
+        outer.append(exp.alias_(_invalid(checked, write), "__invalid", copy=False))
+        columns.append(Column(name="__invalid", role="invalid"))
+    outer.append(exp.alias_(_fingerprint(fingerprinted), "__fingerprint", copy=False))
+    columns.append(Column(name="__fingerprint", role="fingerprint"))
+
+    inner_sql = "SELECT\n" + ",\n".join(_indent(x, 2) for x in inner)
+    inner_sql += (
+        "\nFROM (\n" + _indent(model.sql(dialect=write, pretty=True), 2) + "\n) AS " + _ALIAS
     )
+    outer_select = exp.Select(expressions=outer).from_(exp.to_table(_NORMALISED), copy=False)
+    outer_sql = outer_select.sql(dialect=write, pretty=True)
+    head, _, _ = outer_sql.rpartition("\nFROM ")
+    sql = f"{head}\nFROM (\n{_indent(inner_sql, 2)}\n) AS {_NORMALISED}"
+    return CompiledSync(sync=sync, dialect=write, sql=sql, columns=tuple(columns))
 
 
-def _invalid(checked: Sequence[tuple[str, Field]], dialect: str, tz: str | None) -> exp.Expression:
-    """Names of the fields whose raw value does not fit its declared type, or NULL."""
+_NORMALISED = "n"
+
+
+def _ref(name: str) -> exp.Column:
+    return exp.column(exp.to_identifier(name), table=exp.to_identifier(_NORMALISED))
+
+
+def _indent(text: str, n: int) -> str:
+    pad = " " * n
+    return "\n".join(pad + line if line else line for line in text.split("\n"))
+
+
+def _invalid(checked: Sequence[tuple[str, str, str, str]], dialect: str) -> exp.Expression:
+    """Names of the fields whose raw value is there but did not fit its declared type, or NULL."""
+    fam = values.family(dialect)
     body: exp.Expression | None = None
-    for label, f in checked:
+    for label, type_, raw, name in checked:
+        present = exp.and_(
+            exp.not_(exp.Is(this=_ref(raw), expression=exp.Null()), copy=False),
+            exp.NEQ(this=fam.text(_ref(raw)), expression=exp.Literal.string("")),
+            copy=False,
+        )
+        bad = exp.and_(present, exp.Is(this=_ref(name), expression=exp.Null()), copy=False)
         piece = exp.Case(
-            ifs=[
-                exp.If(
-                    this=values.invalid(_col(f.column), f.type, dialect, timezone=tz),
-                    true=exp.Literal.string(f"{label}:{f.type};"),
-                )
-            ],
+            ifs=[exp.If(this=bad, true=exp.Literal.string(f"{label}:{type_};"))],
             default=exp.Literal.string(""),
         )
         body = piece if body is None else exp.DPipe(this=body, expression=piece, safe=True)

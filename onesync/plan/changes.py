@@ -7,8 +7,8 @@ names (see ``docs/plan.md``):
     key, external_id, action (``create`` | ``update`` | ``unset``: the row left the model in
     mirror mode, all its tags are removed), set_tags {tag: new}, unset_tags [tag], before
     {tag: old} for every tag set or unset, add_aliases {label: value}, add_subscriptions
-    [{type, token}], fingerprint (stored in state once confirmed), values {column: value}: the
-    row as state will record it once OneSignal confirmed the change.
+    [{type, token}], fingerprint (stored in state once confirmed). ``state_patch()`` is what the
+    state merges into the key's confirmed values once OneSignal confirmed the change.
 ``EventChange`` (one custom event)
     key, external_id, name, timestamp, properties {name: value}.
 ``MessageChange`` (one create-notification call)
@@ -48,7 +48,16 @@ class ProfileChange:
     add_aliases: dict[str, str] = field(default_factory=dict)
     add_subscriptions: tuple[dict[str, str], ...] = ()
     fingerprint: str | None = None
-    values: dict[str, str | None] = field(default_factory=dict)
+
+    def state_patch(self) -> dict[str, str | None]:
+        """The confirmed values to merge into state (keys ``tag:<key>``, ``alias:<label>``,
+        ``sub:<type>``, ``external_id``; ``None`` removes a value)."""
+        patch: dict[str, str | None] = {"external_id": self.external_id}
+        patch.update((f"tag:{k}", v) for k, v in self.set_tags.items())
+        patch.update((f"tag:{k}", None) for k in self.unset_tags)
+        patch.update((f"alias:{k}", v) for k, v in self.add_aliases.items())
+        patch.update((f"sub:{s['type']}", s["token"]) for s in self.add_subscriptions)
+        return patch
 
     @property
     def api_calls(self) -> int:

@@ -11,7 +11,7 @@ import math
 import uuid
 from typing import Any
 
-from onesync.model import CompiledSync, Destination, Sync
+from onesync.model import Column, CompiledSync, Destination, Sync
 from onesync.plan.changes import (
     EventChange,
     InvalidRow,
@@ -115,10 +115,13 @@ def profile_changes(
     k, s = eng.q("__key"), eng.lit(sync.name)
     names = [c.name for c in compiled.columns if c.name != "__fingerprint"]
     tracked = [c for c in compiled.columns if c.role in ("tag", "alias", "subscription")]
-    olds = ", ".join(f"CAST(st.data AS JSON) ->> {eng.lit(c.name)}" for c in tracked)
-    changed = eng.rows(
+    olds = [f"CAST(st.data AS JSON) ->> {eng.lit(state_key(c))}" for c in tracked]
+    mirror = sync.mode == "mirror"
+    if mirror:  # tags dropped from the spec are values that disappeared: find them in the JSON
+        olds.append("st.data")
+    changed = eng.batches(
         f"SELECT {', '.join(f'i.{eng.q(n)}' for n in names)}, i.{eng.q('__fingerprint')}, "
-        f"st.key{', ' + olds if olds else ''} FROM {INCOMING} i LEFT JOIN {ROWS} st "
+        f"st.key{''.join(', ' + o for o in olds)} FROM {INCOMING} i LEFT JOIN {ROWS} st "
         f"ON st.sync = {s} AND st.key = i.{k} WHERE {_valid(eng)} AND "
         f"(st.key IS NULL OR st.fingerprint IS DISTINCT FROM i.{eng.q('__fingerprint')})"
     )
@@ -126,13 +129,15 @@ def profile_changes(
     pos = {name: i for i, name in enumerate(names)}
     at = [(pos[c.name], n + 2 + j, c.role, c.label) for j, c in enumerate(tracked)]
     ext_at = pos.get("__external_id", 0)
+    labels = {f"tag:{c.label}" for c in tracked if c.role == "tag"}
     out: list[ProfileChange] = []
-    noop = 0
-    for row in changed:
+    noop = seen = 0
+    for row in (r for batch in changed for r in batch):
+        seen += 1
         is_new = row[n + 1] is None
         set_tags: dict[str, str] = {}
         unset: list[str] = []
-        before: dict[str, str | None] = {}
+        before: dict[str, str | None] = _NONE if is_new else {}
         aliases: dict[str, str] = {}
         subs: list[dict[str, str]] = []
         for i, j, role, label in at:
@@ -153,6 +158,11 @@ def profile_changes(
                 aliases[label] = new_v
             else:
                 subs.append({"type": label, "token": new_v})
+        if mirror and not is_new and row[-1]:
+            for key, old_v in sorted(json.loads(row[-1]).items()):
+                if key.startswith("tag:") and key not in labels and old_v is not None:
+                    unset.append(key[4:])
+                    before[key[4:]] = old_v
         if not is_new and not (set_tags or unset or aliases or subs):
             noop += 1
             continue
@@ -167,7 +177,6 @@ def profile_changes(
                 add_aliases=aliases,
                 add_subscriptions=tuple(subs),
                 fingerprint=row[n],
-                values=dict(zip(names, row, strict=False)),
             )
         )
     gone_where = (
@@ -176,10 +185,11 @@ def profile_changes(
     )
     left = 0
     if sync.mode == "mirror":
-        tags = [(c.name, c.label) for c in tracked if c.role == "tag"]
         for key, data in eng.rows(f"SELECT st.key, st.data {gone_where} ORDER BY st.key"):
             old = json.loads(data) if data else {}
-            before_tags = {label: old[col] for col, label in tags if old.get(col) is not None}
+            before_tags = {
+                k[4:]: v for k, v in sorted(old.items()) if k.startswith("tag:") and v is not None
+            }
             out.append(
                 ProfileChange(
                     key=str(key),
@@ -191,12 +201,19 @@ def profile_changes(
             )
     else:
         left = int(eng.scalar(f"SELECT count(*) {gone_where}"))
-    unchanged = _count_valid(eng, invalid) - (len(changed) - noop)
+    unchanged = _count_valid(eng, invalid) - (seen - noop)
     out.sort(key=lambda c: (_ORDER[c.action], c.key))
     return out, left, unchanged
 
 
 _ORDER = {"create": 0, "update": 1, "unset": 2}
+_NONE: dict[str, str | None] = {}  # shared by every create (never mutated): saves memory
+_PREFIX = {"tag": "tag", "alias": "alias", "subscription": "sub"}
+
+
+def state_key(column: Column) -> str:
+    """The key of a value in the state's JSON (see ``onesync.state.schema``)."""
+    return f"{_PREFIX[column.role]}:{column.label}"
 
 
 def new_rows(eng: Engine, compiled: CompiledSync) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from onesync.errors import SourceError, StateError
+from onesync.errors import SourceError
 from onesync.model import CompiledSync, Source
 from onesync.state import StateStore
 
@@ -56,6 +56,12 @@ class Engine:
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.state.fetchall(sql)
 
+    def batches(self, sql: str, size: int = BATCH) -> Iterator[list[tuple[Any, ...]]]:
+        """Rows in batches, so only one batch of raw tuples is alive at a time."""
+        cur = self.run(sql)
+        while batch := cur.fetchmany(size):
+            yield batch
+
     def scalar(self, sql: str) -> Any:
         return self.state.scalar(sql)
 
@@ -73,37 +79,45 @@ class Engine:
         """Fill ``onesync_incoming`` with the compiled model's rows; returns the path taken."""
         self.drop(INCOMING, INVALID)
         if self.dialect == "duckdb" and source.dialect == "duckdb" and source.path:
-            self._attach(compiled, _source_path(source, root))
+            self._attach(compiled, source, _source_path(source, root))
             return "attach"
         if (
             self.dialect == "postgres"
             and source.dialect == "postgres"
             and _same_pg(source.url, self.state.conn)
         ):
-            self._guard(source, lambda: self.run(f"CREATE TEMP TABLE {INCOMING} AS {compiled.sql}"))
+            self._model(compiled, source)
             return "pushdown"
         names = [c.name for c in compiled.columns]
         self._stream(names, _read_source(compiled, source, root))
         return "stream"
 
-    def _guard(self, source: Source, fn: Any) -> Any:
+    def _model(self, compiled: CompiledSync, source: Source) -> None:
+        """Run the compiled model into the temp table; its errors are the source's."""
         try:
-            return fn()
-        except StateError as exc:
-            raise SourceError(f"source {source.name}: the model query failed: {exc}") from exc
+            self.state.conn.execute(f"CREATE TEMP TABLE {INCOMING} AS {compiled.sql}")
+        except Exception as exc:
+            msg = " ".join(str(exc).split())
+            raise SourceError(
+                f"{compiled.sync.file}: source {source.name}: the model of sync "
+                f"{compiled.sync.name} failed: {msg}"
+            ) from exc
 
-    def _attach(self, compiled: CompiledSync, path: Path) -> None:
+    def _attach(self, compiled: CompiledSync, source: Source, path: Path) -> None:
         if not path.exists():
-            raise SourceError(f"source database {path} does not exist")
+            raise SourceError(
+                f"{compiled.sync.file}: source {source.name}: database file {path} does not exist"
+            )
         alias = "onesync_src"
         catalog = self.scalar("SELECT current_database()")
-        self.run(f"ATTACH {self.lit(str(path))} AS {alias} (READ_ONLY)")
+        try:
+            self.state.conn.execute(f"ATTACH {self.lit(str(path))} AS {alias} (READ_ONLY)")
+        except Exception as exc:
+            raise SourceError(f"source {source.name}: cannot open {path}: {exc}") from exc
         try:
             self.run(f"USE {alias}")
             try:
-                self.run(f"CREATE TEMP TABLE {INCOMING} AS {compiled.sql}")
-            except StateError as exc:
-                raise SourceError(f"source {path}: the model query failed: {exc}") from exc
+                self._model(compiled, source)
             finally:
                 self.run(f"USE {self.q(catalog)}")
         finally:
@@ -122,11 +136,16 @@ class Engine:
         # DuckDB: executemany is slow; one CSV file read by the vectorised reader is fast.
         null = "\x01" + uuid.uuid4().hex  # no real value equals this
         fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="onesync-")
+        written = 0
         try:
             with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
                 w = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
                 for batch in batches:
                     w.writerows([null if v is None else v for v in row] for row in batch)
+                    written += len(batch)
+            if not written:
+                self.run(f"CREATE TEMP TABLE {INCOMING} ({cols})")
+                return
             types = "{" + ", ".join(f"{self.lit(n)}: 'VARCHAR'" for n in names) + "}"
             self.run(
                 f"CREATE TEMP TABLE {INCOMING} AS SELECT * FROM read_csv({self.lit(tmp)}, "
@@ -144,7 +163,7 @@ def _source_path(source: Source, root: Path) -> Path:
 
 
 def _same_pg(url: str | None, conn: Any) -> bool:
-    """True when ``url`` points at the database the state connection is in."""
+    """True when ``url`` is the database (and search path options) of the state connection."""
     if not url:
         return False
     from psycopg.conninfo import conninfo_to_dict
@@ -160,27 +179,37 @@ def _same_pg(url: str | None, conn: Any) -> bool:
         (host in hosts or {host, info.host} <= {"localhost", "127.0.0.1"})
         and int(want.get("port") or 5432) == int(info.port)
         and want.get("dbname") == info.dbname
+        and (want.get("options") or "") == (info.options or "")
     )
 
 
 def _read_source(compiled: CompiledSync, source: Source, root: Path) -> Iterator[list[tuple]]:
-    """Batches of the compiled model's rows from any source."""
-    if source.dialect == "duckdb":
-        import duckdb
+    """Batches of the compiled model's rows from any source; errors name the spec file."""
+    sync = compiled.sync
+    try:
+        if source.dialect == "duckdb":
+            import duckdb
 
-        target = str(_source_path(source, root)) if source.path else ":memory:"
-        try:
-            conn = duckdb.connect(target, read_only=target != ":memory:")
+            target = str(_source_path(source, root)) if source.path else ":memory:"
             try:
-                cur = conn.execute(compiled.sql)
-                while batch := cur.fetchmany(BATCH):
-                    yield batch
-            finally:
-                conn.close()
-        except duckdb.Error as exc:
-            raise SourceError(f"source {source.name}: {exc}") from exc
-        return
-    from onesync.sources import connect  # type: ignore[attr-defined]
+                conn = duckdb.connect(target, read_only=target != ":memory:")
+                try:
+                    cur = conn.execute(compiled.sql)
+                    while batch := cur.fetchmany(BATCH):
+                        yield batch
+                finally:
+                    conn.close()
+            except duckdb.Error as exc:
+                raise SourceError(
+                    f"source {source.name}: the model of sync {sync.name} failed: {exc}"
+                ) from exc
+            return
+        from onesync.sources import connect
 
-    with connect(source, root) as conn:
-        yield from conn.stream(compiled.sql, BATCH)
+        with connect(source, root) as conn:
+            yield from conn.stream(compiled.sql, BATCH)
+    except SourceError as exc:
+        msg = " ".join(str(exc).split())
+        if msg.startswith(sync.file):
+            raise
+        raise SourceError(f"{sync.file}: {msg}") from exc

@@ -35,28 +35,31 @@ _LISTS = {
 }
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
 def _obj(value: Any) -> dict[str, Any]:
-    return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """A change as a JSON-ready dict (json writes tuples as lists)."""
+    return {name: getattr(value, name) for name in _names(type(value))}
 
 
-def plan_to_json(plan: Plan) -> dict[str, Any]:
-    syncs = []
-    for s in plan.syncs:
-        d = {f.name: getattr(s, f.name) for f in dataclasses.fields(s)}
-        for name in _LISTS:
-            d[name] = [_obj(c) for c in d[name]]
-        d["baseline_keys"] = list(s.baseline_keys)
-        d["has_changes"] = s.has_changes
-        d["counts"] = s.counts
-        syncs.append(d)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return _FIELDS[cls]
+
+
+def _sync_head(s: SyncPlan) -> dict[str, Any]:
+    d = {name: getattr(s, name) for name in _names(SyncPlan) if name not in _BIG}
+    d["has_changes"] = s.has_changes
+    d["counts"] = s.counts
+    return d
+
+
+_BIG = (*_LISTS, "baseline_keys")
+
+
+def _head(plan: Plan) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "format_version": plan.format_version,
@@ -69,8 +72,18 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             "serial": plan.state_serial,
             "lineage": plan.state_lineage,
         },
-        "syncs": syncs,
     }
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    syncs = []
+    for s in plan.syncs:
+        d = _sync_head(s)
+        for name in _LISTS:
+            d[name] = [_obj(c) for c in getattr(s, name)]
+        d["baseline_keys"] = list(s.baseline_keys)
+        syncs.append(d)
+    return {**_head(plan), "syncs": syncs}
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
@@ -111,13 +124,34 @@ def plan_from_json(data: dict[str, Any]) -> Plan:
 
 
 def write_plan(plan: Plan, path: str | Path) -> None:
-    """Write the plan file atomically (a half-written plan is never applied)."""
+    """Write the plan file atomically (a half-written plan is never applied).
+
+    Changes are encoded in chunks, so memory stays near the size of the plan value itself.
+    """
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(plan_to_json(plan), f, ensure_ascii=False, separators=(",", ":"))
-        f.write("\n")
+        f.write(dumps(_head(plan))[:-1] + ',"syncs":[')
+        for i, s in enumerate(plan.syncs):
+            f.write(("," if i else "") + dumps(_sync_head(s))[:-1])
+            for name in _BIG:
+                items = getattr(s, name)
+                f.write(f',"{name}":[')
+                for j in range(0, len(items), _CHUNK):
+                    chunk = items[j : j + _CHUNK]
+                    objs = chunk if name == "baseline_keys" else [_obj(c) for c in chunk]
+                    f.write(("," if j else "") + dumps(objs)[1:-1])
+                f.write("]")
+            f.write("}")
+        f.write("]}\n")
     os.replace(tmp, path)
+
+
+_CHUNK = 5_000
 
 
 def read_plan(path: str | Path) -> Plan:

@@ -41,7 +41,11 @@ class MySQLConnector(Connector):
         except ImportError:
             self.fail("cannot connect", "PyMySQL is not installed: pip install 'onesync[mysql]'")
         self._pymysql = pymysql
-        self._types = {v: _TYPE_NAMES.get(k, k.lower()) for k, v in vars(FT).items() if k.isupper()}
+        self._types = {
+            v: _TYPE_NAMES.get(k, k.lower())
+            for k, v in vars(FT).items()
+            if k.isupper() and k not in ("CHAR", "INTERVAL")  # aliases of TINY and ENUM
+        }
         if not source.url:
             self.fail("cannot connect", "no url: set url: mysql://user:password@host:3306/db")
         parts = urlsplit(source.url)

@@ -5,7 +5,8 @@ hung process is broken by ``onesync state unlock --force``, which unlinks the fi
 creates a new file, and every locker checks after locking that its file is still the one on disk.
 
 PostgreSQL state: a session-level ``pg_try_advisory_lock`` (keyed by the schema) plus a row in
-``onesync_lock`` naming the holder and its backend pid; ``--force`` terminates that backend.
+``onesync_lock`` naming the holder (user@host, pid, since); ``--force`` terminates the session
+that holds the advisory lock.
 """
 
 from __future__ import annotations
@@ -145,9 +146,12 @@ class PgLock:
         self.held = False
 
     def read_holder(self) -> LockInfo | None:
-        row = self.conn.execute(
-            "SELECT holder, pid, since FROM onesync_lock WHERE name = 'state'"
-        ).fetchone()
+        try:
+            row = self.conn.execute(
+                "SELECT holder, pid, since FROM onesync_lock WHERE name = 'state'"
+            ).fetchone()
+        except Exception:  # the holder is still creating the schema
+            return None
         return LockInfo(row[0], int(row[1]), row[2]) if row else None
 
     def _try(self) -> bool:
@@ -156,18 +160,23 @@ class PgLock:
         ).fetchone()
         return bool(row[0])
 
-    def acquire(self, timeout: float = 0.0) -> None:
+    def acquire(self, timeout: float = 0.0, record: bool = True) -> None:
         deadline = time.monotonic() + timeout
         while not self._try():
             if time.monotonic() >= deadline:
                 raise StateError(_locked_message(self.where, self.read_holder(), timeout))
             time.sleep(_POLL)
         self.held = True
+        if record:
+            self.record()
+
+    def record(self) -> None:
+        """Write the holder row (needs the schema, so it may come after the migration)."""
         self.conn.execute(
             "INSERT INTO onesync_lock (name, holder, pid, since) "
-            "VALUES ('state', %s, pg_backend_pid(), %s) ON CONFLICT (name) DO UPDATE "
+            "VALUES ('state', %s, %s, %s) ON CONFLICT (name) DO UPDATE "
             "SET holder = EXCLUDED.holder, pid = EXCLUDED.pid, since = EXCLUDED.since",
-            (f"{who()} pid {os.getpid()}", now()),
+            (who(), os.getpid(), now()),
         )
 
     def release(self) -> None:

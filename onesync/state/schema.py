@@ -2,7 +2,8 @@
 
 Tables are prefixed ``onesync_`` so a state store can share a PostgreSQL database (and so the diff
 can be pushed down next to a postgres source). Every value is text: timestamps are ISO 8601 UTC,
-``data`` is the JSON object of the values OneSignal last confirmed, by compiled column name.
+``data`` is the JSON object of the values OneSignal last confirmed for a key: ``tag:<key>``,
+``alias:<label>``, ``sub:<email|sms>`` and ``external_id``.
 
     onesync_schema_version  one row per applied migration
     onesync_meta            key/value: ``serial`` (bumped on every write), ``lineage`` (a uuid)

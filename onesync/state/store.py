@@ -9,6 +9,7 @@ made against has moved on. Writes are idempotent: confirming the same batch twic
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,6 +25,7 @@ from onesync.state.schema import MIGRATIONS, SCHEMA_VERSION
 __all__ = ["StateReader", "StateStore", "StateWriter", "open_state", "unlock_state"]
 
 Backend = Literal["duckdb", "postgres"]
+DUCKDB_MEMORY = os.environ.get("ONESYNC_DUCKDB_MEMORY", "512MB")
 
 
 class StateReader:
@@ -108,16 +110,19 @@ class StateWriter(StateReader):
     """The writes apply makes, each one transaction that bumps ``serial``."""
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, bump: bool = True) -> Iterator[None]:
+        """One transaction; with ``bump`` it also advances the serial."""
         if self.backend == "postgres":
             with self.conn.transaction():
                 yield
-                self._bump()
+                if bump:
+                    self._bump()
             return
         self.conn.begin()
         try:
             yield
-            self._bump()
+            if bump:
+                self._bump()
         except BaseException:
             self.conn.rollback()
             raise
@@ -132,10 +137,19 @@ class StateWriter(StateReader):
     def _array(self) -> str:
         return "?::text[]" if self.backend == "postgres" else "?::VARCHAR[]"
 
+    def _merge(self) -> str:
+        if self.backend == "postgres":
+            return "(onesync_rows.data::jsonb || EXCLUDED.data::jsonb)::text"
+        return "CAST(json_merge_patch(onesync_rows.data, EXCLUDED.data) AS TEXT)"
+
     def confirm_rows(
         self, sync: str, rows: Iterable[tuple[str, str | None, Mapping[str, str | None]]]
     ) -> None:
-        """Record (key, fingerprint, values) as confirmed by OneSignal for a profile sync."""
+        """Record (key, fingerprint, values) confirmed by OneSignal for a profile sync.
+
+        ``values`` is merged into what state holds for the key (a JSON merge patch: ``None``
+        removes a value), so a change only needs to carry what it changed.
+        """
         rows = list(rows)
         if not rows:
             return
@@ -148,7 +162,7 @@ class StateWriter(StateReader):
                 "INSERT INTO onesync_rows (sync, key, fingerprint, data, updated_at) "
                 f"SELECT ?, k, f, d, ? FROM (SELECT unnest({a}) AS k, unnest({a}) AS f, "
                 f"unnest({a}) AS d) AS u ON CONFLICT (sync, key) DO UPDATE SET "
-                "fingerprint = EXCLUDED.fingerprint, data = EXCLUDED.data, "
+                f"fingerprint = EXCLUDED.fingerprint, data = {self._merge()}, "
                 "updated_at = EXCLUDED.updated_at",
                 (sync, now(), keys, fps, data),
             )
@@ -186,6 +200,10 @@ class StateWriter(StateReader):
                 (sync, status, at, keys),
             )
 
+    def record_baseline(self, sync: str, keys: Iterable[str], kind: str = "event") -> None:
+        """First run of an event/message sync without backfill: these keys are never sent."""
+        self.record_sent(sync, keys, "baseline", kind)
+
     def confirm(self, sync: str, changes: Iterable[Any]) -> None:
         """Record confirmed plan changes (``onesync.plan.changes`` values) for one sync.
 
@@ -203,7 +221,7 @@ class StateWriter(StateReader):
             elif c.action == "unset":
                 gone.append(c.key)
             else:
-                rows.append((c.key, c.fingerprint, c.values))
+                rows.append((c.key, c.fingerprint, c.state_patch()))
         self.confirm_rows(sync, rows)
         self.forget_rows(sync, gone)
         if sent:
@@ -254,7 +272,7 @@ class StateStore(StateWriter):
         for version, statements in MIGRATIONS:
             if version <= current:
                 continue
-            with self._plain_tx():
+            with self.transaction(bump=False):
                 for sql in statements:
                     self.execute(sql)
                 if version == 1:
@@ -267,20 +285,6 @@ class StateStore(StateWriter):
                     "INSERT INTO onesync_schema_version (version, applied_at) VALUES (?, ?)",
                     (version, now()),
                 )
-
-    @contextmanager
-    def _plain_tx(self) -> Iterator[None]:
-        if self.backend == "postgres":
-            with self.conn.transaction():
-                yield
-            return
-        self.conn.begin()
-        try:
-            yield
-        except BaseException:
-            self.conn.rollback()
-            raise
-        self.conn.commit()
 
     def close(self) -> None:
         try:
@@ -327,10 +331,12 @@ def open_state(
             raise StateError(f"state {where}: cannot connect: {str(exc).strip()}") from exc
         store = StateStore(conn, "postgres", where, None)
         try:
+            if lock:  # lock first, so two first runs do not both create the tables
+                store.lock = PgLock(conn, where)
+                store.lock.acquire(lock_timeout, record=False)
             store.migrate()
             if lock:
-                store.lock = PgLock(conn, where)
-                store.lock.acquire(lock_timeout)
+                store.lock.record()
         except BaseException:
             conn.close()
             raise
@@ -356,6 +362,9 @@ def open_state(
             raise StateError(f"state {path}: cannot open: {exc}") from exc
         store = StateStore(conn, "duckdb", str(path), file_lock)
         try:
+            # Bounded memory for big diffs (DuckDB spills past it); order is never relied on.
+            conn.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+            conn.execute("SET preserve_insertion_order = false")
             store.migrate()
         except BaseException:
             conn.close()

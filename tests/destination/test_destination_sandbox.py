@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -215,3 +216,19 @@ def test_async_client_cpu_per_request() -> None:
     cpu_ms = run.cpu * 1000  # type: ignore[attr-defined]
     print(f"async client CPU per request: {cpu_ms:.2f} ms")
     assert cpu_ms < 8.0  # measured about 1-2.5 ms; this only catches a blow-up
+
+
+def test_blocking_client_shared_by_threads() -> None:
+    faults = Faults(rate_5xx=0.1, drop_rate=0.05, seed=5)
+    with Sandbox(config(faults=faults)) as sb:
+        with OneSignalClient(dest(sb), retry=FAST) as c, ThreadPoolExecutor(8) as pool:
+            results = list(
+                pool.map(
+                    lambda i: c.create_user({"external_id": f"t{i}"}, {"n": str(i)}), range(80)
+                )
+            )
+        snap = sb.snapshot()
+    assert all(r.ok for r in results) and any(r.retried for r in results)
+    assert sorted(u["properties"]["tags"]["n"] for u in snap["users"]) == sorted(
+        str(i) for i in range(80)
+    )

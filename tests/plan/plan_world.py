@@ -30,7 +30,7 @@ from onesync.model import (
 from onesync.plan import Plan, make_plan
 from onesync.state import open_state
 
-KINDS = ("duckdb", "pg_pushdown", "pg_stream")
+KINDS = ("duckdb", "pg_pushdown", "pg_stream", "duckdb_stream")
 
 
 def hand_compile(sync: Sync, table: str) -> CompiledSync:
@@ -133,8 +133,10 @@ class World:
             assert pg_url
             url = f"{pg_url}?options=-csearch_path%3D{schema}"
             self.state = StateConfig(url=url)
-            if kind == "pg_pushdown":
+            if kind in ("pg_pushdown", "duckdb_stream"):
                 self.source = Source("db", "postgres", url=url)
+            if kind == "duckdb_stream":  # a postgres source, DuckDB state: rows are streamed
+                self.state = StateConfig()
 
     def sql(self, *statements: str) -> None:
         """Run statements on the source database."""
@@ -173,7 +175,7 @@ class World:
         with open_state(project.state, project.root) as st:
             for sp in plan.syncs:
                 if sp.baseline:
-                    st.record_sent(sp.name, sp.baseline_keys, "baseline", sp.kind)
+                    st.record_baseline(sp.name, sp.baseline_keys, sp.kind)
                 st.confirm(sp.name, sp.profiles + sp.events + sp.messages)  # type: ignore[operator]
 
 

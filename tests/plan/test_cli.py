@@ -55,7 +55,8 @@ def project(tmp_path: Path) -> Path:
     _db(
         tmp_path,
         "CREATE TABLE customers (id INTEGER, sf_id TEXT, email TEXT, plan TEXT, ltv DECIMAL(9,2))",
-        "INSERT INTO customers VALUES (1, 'sf1', 'a@x.io', 'free', 10.5), (2, 'sf2', NULL, 'pro', 2)",
+        "INSERT INTO customers VALUES (1, 'sf1', 'a@x.io', 'free', 10.5), "
+        "(2, 'sf2', NULL, 'pro', 2)",
         "CREATE TABLE orders (order_id INTEGER, customer_id INTEGER, total DECIMAL(9,2), "
         "placed_at TIMESTAMP)",
         "INSERT INTO orders VALUES (100, 1, 9.5, '2026-01-01 00:00:00')",
@@ -133,3 +134,45 @@ def test_state_unlock_and_show(project: Path) -> None:
     _apply(project, project / "plan.json")
     code, out = _run("state", "show", "-p", str(project))
     assert code == 0 and "serial 2" in out and "customers: 2 users" in out
+
+
+def test_plan_waits_for_the_lock_then_names_its_holder(project: Path) -> None:
+    from onesync.model import StateConfig
+    from onesync.state import open_state
+
+    with open_state(StateConfig(), project):
+        code, out = _run("plan", "-p", str(project), "--lock-timeout", "0.2")
+    assert code == 1 and "is locked by" in out and "onesync state unlock --force" in out
+    code, _ = _run("plan", "-p", str(project))
+    assert code == 2
+
+
+# The validator's source catalogue (onesync/sources/__init__.py) leaves a psycopg connection to
+# the garbage collector; reported to the lead. Remove this mark once the catalogue closes it.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_postgres_source_and_state_push_the_diff_down(
+    tmp_path: Path, pg_url: str, pg_schema: str
+) -> None:
+    import psycopg
+
+    url = f"{pg_url}?options=-csearch_path%3D{pg_schema}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE customers (id INTEGER, sf_id TEXT, email TEXT, plan TEXT, "
+            "ltv NUMERIC(9,2))"
+        )
+        conn.execute("INSERT INTO customers VALUES (1, 'sf1', 'a@x.io', 'free', 10.5)")
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "onesync.yaml").write_text(
+        "version: 1\n"
+        f"sources: {{wh: {{dialect: postgres, url: '{url}'}}}}\n"
+        "destination: {app_id: app-1, api_key: k}\n"
+        f"state: {{url: '{url}'}}\n"
+    )
+    (tmp_path / "specs" / "customers.yaml").write_text(CUSTOMERS.replace("local", "wh"))
+    code, out = _run("plan", "-p", str(tmp_path), "-o", str(tmp_path / "plan.json"))
+    assert code == 2, out
+    assert '+ tag ltv = "10.5"' in out
+    doc = json.loads((tmp_path / "plan.json").read_text())
+    assert doc["syncs"][0]["read_by"] == "pushdown"
+    assert doc["state"]["url"] == url

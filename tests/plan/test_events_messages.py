@@ -38,9 +38,7 @@ def test_personalised_messages_are_rendered_at_plan_time(world: World) -> None:
     world.sql(*ORDERS)
     project = world.project(message_sync())
     world.apply(project, world.plan(project))  # baseline
-    world.sql(
-        "INSERT INTO orders VALUES (102, 1, 'Ann', 5, NULL), (103, NULL, 'Nobody', 1, NULL)"
-    )
+    world.sql("INSERT INTO orders VALUES (102, 1, 'Ann', 5, NULL), (103, NULL, 'Nobody', 1, NULL)")
     sp = world.plan(project).sync("order_receipt")
     (m,) = sp.messages
     assert m.keys == ("102",) and m.external_ids == ("1",)
@@ -50,9 +48,7 @@ def test_personalised_messages_are_rendered_at_plan_time(world: World) -> None:
     assert m.idempotency_key == str(
         uuid.uuid5(uuid.NAMESPACE_URL, "onesync:app-1:order_receipt:102")
     )
-    assert [(r.key, r.reason) for r in sp.invalid] == [
-        ("103", "external_id (customer_id) is NULL")
-    ]
+    assert [(r.key, r.reason) for r in sp.invalid] == [("103", "external_id (customer_id) is NULL")]
 
 
 def test_template_errors_make_the_row_invalid(duck: World) -> None:

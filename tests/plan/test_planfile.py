@@ -15,7 +15,11 @@ from onesync.plan import Plan, check_fresh, read_plan, write_plan
 from onesync.state import open_state
 
 
-def test_round_trip_keeps_every_change(duck: World, tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [1, 5000])
+def test_round_trip_keeps_every_change(
+    duck: World, tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("onesync.plan.planfile._CHUNK", chunk)
     duck.sql(*CUSTOMERS, *ORDERS)
     project = duck.project(profile_sync(), message_sync())
     duck.apply(project, duck.plan(project))

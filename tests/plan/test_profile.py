@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from plan_world import CUSTOMERS, World, profile_sync
 
-from onesync.errors import PlanError
+from onesync.errors import PlanError, SourceError
+from onesync.model import Field
 
 
 def test_first_plan_creates_every_user(world: World) -> None:
@@ -14,7 +17,11 @@ def test_first_plan_creates_every_user(world: World) -> None:
     plan = world.plan(project)
     sp = plan.sync("customers")
     assert plan.has_changes
-    assert [(p.key, p.action) for p in sp.profiles] == [("1", "create"), ("2", "create"), ("3", "create")]
+    assert [(p.key, p.action) for p in sp.profiles] == [
+        ("1", "create"),
+        ("2", "create"),
+        ("3", "create"),
+    ]
     first = sp.profiles[0]
     assert first.set_tags == {"plan": "free", "ltv": "10.50"}
     assert first.add_aliases == {"crm_id": "sf1"}
@@ -27,7 +34,9 @@ def test_first_plan_creates_every_user(world: World) -> None:
 def test_no_change_plan_after_apply(world: World) -> None:
     world.sql(*CUSTOMERS)
     project = world.project(profile_sync())
-    world.apply(project, world.plan(project))
+    first = world.plan(project)
+    assert world.plan(project).state_serial == first.state_serial == 0  # plan writes nothing
+    world.apply(project, first)
     plan = world.plan(project)
     assert not plan.has_changes
     assert plan.sync("customers").unchanged == 3
@@ -109,4 +118,43 @@ def test_rows_reach_the_diff_the_cheapest_way(world: World) -> None:
     world.sql(*CUSTOMERS)
     sp = world.plan(world.project(profile_sync())).sync("customers")
     expected = {"duckdb": "attach", "pg_pushdown": "pushdown", "pg_stream": "stream"}
+    expected["duckdb_stream"] = "stream"
     assert sp.read_by == expected[world.kind]
+
+
+def test_awkward_values_survive_every_path(world: World) -> None:
+    world.sql(
+        *CUSTOMERS[:1],
+        "INSERT INTO customers VALUES (7, '', NULL, 'a,\"b\"' || chr(10) || 'c ü', NULL)",
+    )
+    (p,) = world.plan(world.project(profile_sync())).sync("customers").profiles
+    assert p.set_tags == {"plan": 'a,"b"\nc ü'}
+    assert p.add_aliases == {"crm_id": ""} and "ltv" not in p.set_tags
+    world.apply(world.project(profile_sync()), world.plan(world.project(profile_sync())))
+    assert not world.plan(world.project(profile_sync())).has_changes
+
+
+def test_mirror_unsets_a_tag_dropped_from_the_spec(duck: World) -> None:
+    duck.sql(*CUSTOMERS)
+    project = duck.project(profile_sync(mode="mirror"))
+    duck.apply(project, duck.plan(project))
+    fewer = replace(profile_sync(mode="mirror"), tags=(Field("plan", "plan"),))
+    project = duck.project(fewer)
+    with pytest.raises(PlanError, match="2 of 3 users"):
+        duck.plan(project)
+    sp = duck.plan(project, allow_destructive=True).sync("customers")
+    assert [(p.key, p.unset_tags, p.before) for p in sp.profiles] == [
+        ("1", ("ltv",), {"ltv": "10.50"}),
+        ("2", ("ltv",), {"ltv": "20.00"}),
+    ]
+    upsert = duck.project(replace(fewer, mode="upsert"))
+    assert not duck.plan(upsert).has_changes  # upsert leaves the dropped tag alone
+
+
+def test_a_failing_model_names_the_spec_and_source(world: World) -> None:
+    world.sql(*CUSTOMERS)
+    with pytest.raises(SourceError) as err:
+        world.plan(world.project(profile_sync(table="nope")))
+    text = str(err.value)
+    assert text.startswith("specs/customers.yaml: source") and "db" in text
+    assert "nope" in text and "\n" not in text

@@ -127,3 +127,18 @@ def test_show_without_a_sandbox_is_one_clear_line(tmp_path: Path) -> None:
 
 def test_auth_constant_matches_default_header() -> None:
     assert AUTH["Authorization"].startswith("Key ")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rate-5xx", "3"], "--rate-5xx is a share of requests between 0 and 1, not 3.0"),
+        (["--rate-429", "0.6", "--drop-rate", "0.6"], "must not exceed 1"),
+        (["--per-user-rate", "fast"], "--per-user-rate must be a number of requests per second"),
+        (["--latency-ms", "-5"], "--latency-ms must not be negative"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_1(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["sandbox", "--port", "0", *args])
+    assert result.exit_code == 1
+    assert message in result.output

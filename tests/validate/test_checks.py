@@ -185,3 +185,13 @@ def test_cron_matches() -> None:
 def test_cron_errors(expr: str, message: str) -> None:
     with pytest.raises(CronError, match="^" + message.replace("*", r"\*") + "$"):
         parse_cron(expr)
+
+
+@pytest.mark.parametrize("name", ["onesync", "sync"])
+def test_schemas_are_valid_draft_2020_12(name: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    from onesync.validate.schema import schema
+
+    Draft202012Validator.check_schema(schema(name))
+    assert schema(name)["$schema"] == "https://json-schema.org/draft/2020-12/schema"

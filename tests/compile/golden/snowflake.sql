@@ -1,117 +1,27 @@
 -- customer_profile
 SELECT
-  CAST(m.id AS VARCHAR) AS __key,
-  CAST(m.id AS VARCHAR) AS __external_id,
-  CAST(m.sf_id AS VARCHAR) AS alias__crm_id,
-  CAST(m.email AS VARCHAR) AS sub__email,
-  CAST(m.phone AS VARCHAR) AS sub__sms,
-  CAST(m.first_name AS VARCHAR) AS tag__first_name,
-  CAST(m.plan AS VARCHAR) AS tag__plan,
-  CASE
-    WHEN NOT REGEXP_LIKE(
-      NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
-      '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
-    )
-    THEN NULL
-    WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
-    AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
-    THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
-    ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
-  END AS tag__ltv,
-  CAST(CASE
-    WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
-    THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
-    WHEN NOT REGEXP_LIKE(
-      TRIM(CAST(m.last_order_at AS VARCHAR)),
-      '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-    )
-    THEN NULL
-    WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-      WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-      THEN 30
-      WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-      AND (
-        (
-          CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-          AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-        )
-        OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-      )
-      THEN 29
-      WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-      THEN 28
-      ELSE 31
-    END
-    THEN NULL
-    WHEN REGEXP_LIKE(
-      TRIM(CAST(m.last_order_at AS VARCHAR)),
-      '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-    )
-    THEN CAST(FLOOR(
-      EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
-    ) AS BIGINT)
-    ELSE CAST(FLOOR(
-      EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
-    ) AS BIGINT)
-  END AS VARCHAR) AS tag__last_order_at,
+  n.__key,
+  n.__external_id,
+  n.alias__crm_id,
+  n.sub__email,
+  n.sub__sms,
+  n.tag__first_name,
+  n.tag__plan,
+  n.tag__ltv,
+  n.tag__last_order_at,
   NULLIF(
     CASE
       WHEN (
-        NOT m.ltv IS NULL AND TRIM(CAST(m.ltv AS VARCHAR)) <> ''
+        NOT n.__raw_0 IS NULL AND TRIM(CAST(n.__raw_0 AS VARCHAR)) <> ''
       )
-      AND CASE
-        WHEN NOT REGEXP_LIKE(
-          NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
-          '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
-        )
-        THEN NULL
-        WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
-        AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
-        THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
-        ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
-      END IS NULL
+      AND n.tag__ltv IS NULL
       THEN 'ltv:number;'
       ELSE ''
     END || CASE
       WHEN (
-        NOT m.last_order_at IS NULL AND TRIM(CAST(m.last_order_at AS VARCHAR)) <> ''
+        NOT n.__raw_1 IS NULL AND TRIM(CAST(n.__raw_1 AS VARCHAR)) <> ''
       )
-      AND CAST(CASE
-        WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
-        THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
-        WHEN NOT REGEXP_LIKE(
-          TRIM(CAST(m.last_order_at AS VARCHAR)),
-          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-        )
-        THEN NULL
-        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-          THEN 30
-          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-          AND (
-            (
-              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-            )
-            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-          )
-          THEN 29
-          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-          THEN 28
-          ELSE 31
-        END
-        THEN NULL
-        WHEN REGEXP_LIKE(
-          TRIM(CAST(m.last_order_at AS VARCHAR)),
-          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-        )
-        THEN CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
-        ) AS BIGINT)
-        ELSE CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
-        ) AS BIGINT)
-      END AS VARCHAR) IS NULL
+      AND n.tag__last_order_at IS NULL
       THEN 'last_order_at:unix_time;'
       ELSE ''
     END,
@@ -119,606 +29,234 @@ SELECT
   ) AS __invalid,
   MD5(
     CASE
-      WHEN CAST(m.id AS VARCHAR) IS NULL
+      WHEN n.__external_id IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(CAST(m.id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.id AS VARCHAR)
+      ELSE CAST(LENGTH(n.__external_id) AS VARCHAR) || ':' || n.__external_id
     END || CASE
-      WHEN CAST(m.sf_id AS VARCHAR) IS NULL
+      WHEN n.alias__crm_id IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(CAST(m.sf_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.sf_id AS VARCHAR)
+      ELSE CAST(LENGTH(n.alias__crm_id) AS VARCHAR) || ':' || n.alias__crm_id
     END || CASE
-      WHEN CAST(m.email AS VARCHAR) IS NULL
+      WHEN n.sub__email IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(CAST(m.email AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.email AS VARCHAR)
+      ELSE CAST(LENGTH(n.sub__email) AS VARCHAR) || ':' || n.sub__email
     END || CASE
-      WHEN CAST(m.phone AS VARCHAR) IS NULL
+      WHEN n.sub__sms IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(CAST(m.phone AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.phone AS VARCHAR)
+      ELSE CAST(LENGTH(n.sub__sms) AS VARCHAR) || ':' || n.sub__sms
     END || CASE
-      WHEN CAST(m.first_name AS VARCHAR) IS NULL
+      WHEN n.tag__first_name IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(CAST(m.first_name AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.first_name AS VARCHAR)
+      ELSE CAST(LENGTH(n.tag__first_name) AS VARCHAR) || ':' || n.tag__first_name
     END || CASE
-      WHEN CAST(m.plan AS VARCHAR) IS NULL
+      WHEN n.tag__plan IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(CAST(m.plan AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.plan AS VARCHAR)
+      ELSE CAST(LENGTH(n.tag__plan) AS VARCHAR) || ':' || n.tag__plan
     END || CASE
-      WHEN CASE
-        WHEN NOT REGEXP_LIKE(
-          NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
-          '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
-        )
-        THEN NULL
-        WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
-        AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
-        THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
-        ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
-      END IS NULL
+      WHEN n.tag__ltv IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(
-        CASE
-          WHEN NOT REGEXP_LIKE(
-            NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
-            '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
-          )
-          THEN NULL
-          WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
-          AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
-          THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
-          ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
-        END
-      ) AS VARCHAR) || ':' || CASE
-        WHEN NOT REGEXP_LIKE(
-          NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
-          '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
-        )
-        THEN NULL
-        WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
-        AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
-        THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
-        ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
-      END
+      ELSE CAST(LENGTH(n.tag__ltv) AS VARCHAR) || ':' || n.tag__ltv
     END || CASE
-      WHEN CAST(CASE
-        WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
-        THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
-        WHEN NOT REGEXP_LIKE(
-          TRIM(CAST(m.last_order_at AS VARCHAR)),
-          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-        )
-        THEN NULL
-        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-          THEN 30
-          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-          AND (
-            (
-              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-            )
-            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-          )
-          THEN 29
-          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-          THEN 28
-          ELSE 31
-        END
-        THEN NULL
-        WHEN REGEXP_LIKE(
-          TRIM(CAST(m.last_order_at AS VARCHAR)),
-          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-        )
-        THEN CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
-        ) AS BIGINT)
-        ELSE CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
-        ) AS BIGINT)
-      END AS VARCHAR) IS NULL
+      WHEN n.tag__last_order_at IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(
-        CAST(CASE
-          WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
-          THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
-          WHEN NOT REGEXP_LIKE(
-            TRIM(CAST(m.last_order_at AS VARCHAR)),
-            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-          )
-          THEN NULL
-          WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-            THEN 30
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-            AND (
-              (
-                CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-              )
-              OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-            )
-            THEN 29
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-            THEN 28
-            ELSE 31
-          END
-          THEN NULL
-          WHEN REGEXP_LIKE(
-            TRIM(CAST(m.last_order_at AS VARCHAR)),
-            '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-          )
-          THEN CAST(FLOOR(
-            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
-          ) AS BIGINT)
-          ELSE CAST(FLOOR(
-            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
-          ) AS BIGINT)
-        END AS VARCHAR)
-      ) AS VARCHAR) || ':' || CAST(CASE
-        WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
-        THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
-        WHEN NOT REGEXP_LIKE(
-          TRIM(CAST(m.last_order_at AS VARCHAR)),
-          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-        )
-        THEN NULL
-        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-          THEN 30
-          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-          AND (
-            (
-              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-            )
-            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-          )
-          THEN 29
-          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-          THEN 28
-          ELSE 31
-        END
-        THEN NULL
-        WHEN REGEXP_LIKE(
-          TRIM(CAST(m.last_order_at AS VARCHAR)),
-          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-        )
-        THEN CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
-        ) AS BIGINT)
-        ELSE CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
-        ) AS BIGINT)
-      END AS VARCHAR)
-    END || CASE
-      WHEN NULLIF(
-        CASE
-          WHEN (
-            NOT m.ltv IS NULL AND TRIM(CAST(m.ltv AS VARCHAR)) <> ''
-          )
-          AND CASE
-            WHEN NOT REGEXP_LIKE(
-              NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
-              '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
-            )
-            THEN NULL
-            WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
-            AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
-            THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
-            ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
-          END IS NULL
-          THEN 'ltv:number;'
-          ELSE ''
-        END || CASE
-          WHEN (
-            NOT m.last_order_at IS NULL AND TRIM(CAST(m.last_order_at AS VARCHAR)) <> ''
-          )
-          AND CAST(CASE
-            WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
-            THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
-            WHEN NOT REGEXP_LIKE(
-              TRIM(CAST(m.last_order_at AS VARCHAR)),
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-            )
-            THEN NULL
-            WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-              THEN 30
-              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-              AND (
-                (
-                  CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                  AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-                )
-                OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-              )
-              THEN 29
-              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-              THEN 28
-              ELSE 31
-            END
-            THEN NULL
-            WHEN REGEXP_LIKE(
-              TRIM(CAST(m.last_order_at AS VARCHAR)),
-              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-            )
-            THEN CAST(FLOOR(
-              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
-            ) AS BIGINT)
-            ELSE CAST(FLOOR(
-              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
-            ) AS BIGINT)
-          END AS VARCHAR) IS NULL
-          THEN 'last_order_at:unix_time;'
-          ELSE ''
-        END,
-        ''
-      ) IS NULL
-      THEN '~'
-      ELSE CAST(LENGTH(
-        NULLIF(
-          CASE
-            WHEN (
-              NOT m.ltv IS NULL AND TRIM(CAST(m.ltv AS VARCHAR)) <> ''
-            )
-            AND CASE
-              WHEN NOT REGEXP_LIKE(
-                NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
-                '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
-              )
-              THEN NULL
-              WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
-              AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
-              THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
-              ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
-            END IS NULL
-            THEN 'ltv:number;'
-            ELSE ''
-          END || CASE
-            WHEN (
-              NOT m.last_order_at IS NULL AND TRIM(CAST(m.last_order_at AS VARCHAR)) <> ''
-            )
-            AND CAST(CASE
-              WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
-              THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
-              WHEN NOT REGEXP_LIKE(
-                TRIM(CAST(m.last_order_at AS VARCHAR)),
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-              )
-              THEN NULL
-              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-                WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-                THEN 30
-                WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-                AND (
-                  (
-                    CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-                  )
-                  OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-                )
-                THEN 29
-                WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-                THEN 28
-                ELSE 31
-              END
-              THEN NULL
-              WHEN REGEXP_LIKE(
-                TRIM(CAST(m.last_order_at AS VARCHAR)),
-                '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-              )
-              THEN CAST(FLOOR(
-                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
-              ) AS BIGINT)
-              ELSE CAST(FLOOR(
-                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
-              ) AS BIGINT)
-            END AS VARCHAR) IS NULL
-            THEN 'last_order_at:unix_time;'
-            ELSE ''
-          END,
-          ''
-        )
-      ) AS VARCHAR) || ':' || NULLIF(
-        CASE
-          WHEN (
-            NOT m.ltv IS NULL AND TRIM(CAST(m.ltv AS VARCHAR)) <> ''
-          )
-          AND CASE
-            WHEN NOT REGEXP_LIKE(
-              NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
-              '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
-            )
-            THEN NULL
-            WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
-            AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
-            THEN COALESCE(NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''), '0')
-            ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
-          END IS NULL
-          THEN 'ltv:number;'
-          ELSE ''
-        END || CASE
-          WHEN (
-            NOT m.last_order_at IS NULL AND TRIM(CAST(m.last_order_at AS VARCHAR)) <> ''
-          )
-          AND CAST(CASE
-            WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
-            THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
-            WHEN NOT REGEXP_LIKE(
-              TRIM(CAST(m.last_order_at AS VARCHAR)),
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-            )
-            THEN NULL
-            WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-              THEN 30
-              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-              AND (
-                (
-                  CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                  AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-                )
-                OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-              )
-              THEN 29
-              WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
-              THEN 28
-              ELSE 31
-            END
-            THEN NULL
-            WHEN REGEXP_LIKE(
-              TRIM(CAST(m.last_order_at AS VARCHAR)),
-              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-            )
-            THEN CAST(FLOOR(
-              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
-            ) AS BIGINT)
-            ELSE CAST(FLOOR(
-              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
-            ) AS BIGINT)
-          END AS VARCHAR) IS NULL
-          THEN 'last_order_at:unix_time;'
-          ELSE ''
-        END,
-        ''
-      )
+      ELSE CAST(LENGTH(n.tag__last_order_at) AS VARCHAR) || ':' || n.tag__last_order_at
     END
   ) AS __fingerprint
 FROM (
   SELECT
-    id,
-    sf_id,
-    email,
-    phone,
-    first_name,
-    plan,
-    ltv,
-    last_order_at
-  FROM crm.customers
-  WHERE
-    deleted_at IS NULL
-) AS m;
-
--- order_receipt
-SELECT
-  CAST(m.order_id AS VARCHAR) AS __key,
-  CAST(m.customer_id AS VARCHAR) AS __external_id,
-  CAST(m.order_id AS VARCHAR) AS prop__order_id,
-  CAST(m.first_name AS VARCHAR) AS var__first_name,
-  CAST(m.order_id AS VARCHAR) AS var__order_id,
-  MD5(
+    CAST(m.id AS VARCHAR) AS __key,
+    CAST(m.id AS VARCHAR) AS __external_id,
+    CAST(m.sf_id AS VARCHAR) AS alias__crm_id,
+    CAST(m.email AS VARCHAR) AS sub__email,
+    CAST(m.phone AS VARCHAR) AS sub__sms,
+    CAST(m.first_name AS VARCHAR) AS tag__first_name,
+    CAST(m.plan AS VARCHAR) AS tag__plan,
     CASE
-      WHEN CAST(m.customer_id AS VARCHAR) IS NULL
-      THEN '~'
-      ELSE CAST(LENGTH(CAST(m.customer_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.customer_id AS VARCHAR)
-    END || CASE
-      WHEN CAST(m.order_id AS VARCHAR) IS NULL
-      THEN '~'
-      ELSE CAST(LENGTH(CAST(m.order_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.order_id AS VARCHAR)
-    END || CASE
-      WHEN CAST(m.first_name AS VARCHAR) IS NULL
-      THEN '~'
-      ELSE CAST(LENGTH(CAST(m.first_name AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.first_name AS VARCHAR)
-    END || CASE
-      WHEN CAST(m.order_id AS VARCHAR) IS NULL
-      THEN '~'
-      ELSE CAST(LENGTH(CAST(m.order_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.order_id AS VARCHAR)
-    END
-  ) AS __fingerprint
-FROM (
-  SELECT
-    o.order_id,
-    o.customer_id,
-    c.first_name,
-    o.total
-  FROM shop.orders AS o
-  JOIN crm.customers AS c
-    ON c.id = o.customer_id
-) AS m;
-
--- orders_placed
-SELECT
-  CAST(m.order_id AS VARCHAR) AS __key,
-  CAST(m.customer_id AS VARCHAR) AS __external_id,
-  CAST(m.total AS VARCHAR) AS prop__total,
-  CAST(m.currency AS VARCHAR) AS prop__currency,
-  CASE
-    WHEN CASE
-      WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
-      THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
       WHEN NOT REGEXP_LIKE(
-        TRIM(CAST(m.placed_at AS VARCHAR)),
+        NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
+        '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+      )
+      THEN NULL
+      WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
+      AND NOT LOWER(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')) LIKE '%e%'
+      THEN COALESCE(
+        NULLIF(RTRIM(RTRIM(NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''), '0'), '.'), ''),
+        '0'
+      )
+      ELSE NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '')
+    END AS tag__ltv,
+    m.ltv AS __raw_0,
+    CAST(CASE
+      WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?[0-9]+$')
+      THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
+      WHEN NOT REGEXP_LIKE(
+        TRIM(CAST(m.last_order_at AS VARCHAR)),
         '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
       )
       THEN NULL
-      WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+      WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
         THEN 30
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
         AND (
           (
-            CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-            AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+            CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+            AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
           )
-          OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+          OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
         )
         THEN 29
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 6, 2) AS INT) = 2
         THEN 28
         ELSE 31
       END
       THEN NULL
       WHEN REGEXP_LIKE(
-        TRIM(CAST(m.placed_at AS VARCHAR)),
+        TRIM(CAST(m.last_order_at AS VARCHAR)),
         '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
       )
       THEN CAST(FLOOR(
-        EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+        EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
       ) AS BIGINT)
       ELSE CAST(FLOOR(
-        EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+        EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
       ) AS BIGINT)
-    END IS NULL
-    THEN NULL
-    ELSE TO_CHAR(
-      TO_TIMESTAMP(
-        CASE
-          WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
-          THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
-          WHEN NOT REGEXP_LIKE(
-            TRIM(CAST(m.placed_at AS VARCHAR)),
-            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-          )
-          THEN NULL
-          WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-            THEN 30
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-            AND (
-              (
-                CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-              )
-              OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-            )
-            THEN 29
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-            THEN 28
-            ELSE 31
-          END
-          THEN NULL
-          WHEN REGEXP_LIKE(
-            TRIM(CAST(m.placed_at AS VARCHAR)),
-            '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-          )
-          THEN CAST(FLOOR(
-            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
-          ) AS BIGINT)
-          ELSE CAST(FLOOR(
-            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
-          ) AS BIGINT)
-        END
-      ),
-      'yyyy-mm-DDThh24:mi:ssZ'
-    )
-  END AS __timestamp,
+    END AS VARCHAR) AS tag__last_order_at,
+    m.last_order_at AS __raw_1
+  FROM (
+    SELECT
+      id,
+      sf_id,
+      email,
+      phone,
+      first_name,
+      plan,
+      ltv,
+      last_order_at
+    FROM crm.customers
+    WHERE
+      deleted_at IS NULL
+  ) AS m
+) AS n;
+
+-- order_receipt
+SELECT
+  n.__key,
+  n.__external_id,
+  n.prop__order_id,
+  n.var__first_name,
+  n.var__order_id,
   MD5(
     CASE
-      WHEN CAST(m.customer_id AS VARCHAR) IS NULL
+      WHEN n.__external_id IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(CAST(m.customer_id AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.customer_id AS VARCHAR)
+      ELSE CAST(LENGTH(n.__external_id) AS VARCHAR) || ':' || n.__external_id
     END || CASE
-      WHEN CAST(m.total AS VARCHAR) IS NULL
+      WHEN n.prop__order_id IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(CAST(m.total AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.total AS VARCHAR)
+      ELSE CAST(LENGTH(n.prop__order_id) AS VARCHAR) || ':' || n.prop__order_id
     END || CASE
-      WHEN CAST(m.currency AS VARCHAR) IS NULL
+      WHEN n.var__first_name IS NULL
       THEN '~'
-      ELSE CAST(LENGTH(CAST(m.currency AS VARCHAR)) AS VARCHAR) || ':' || CAST(m.currency AS VARCHAR)
+      ELSE CAST(LENGTH(n.var__first_name) AS VARCHAR) || ':' || n.var__first_name
     END || CASE
+      WHEN n.var__order_id IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(n.var__order_id) AS VARCHAR) || ':' || n.var__order_id
+    END
+  ) AS __fingerprint
+FROM (
+  SELECT
+    CAST(m.order_id AS VARCHAR) AS __key,
+    CAST(m.customer_id AS VARCHAR) AS __external_id,
+    CAST(m.order_id AS VARCHAR) AS prop__order_id,
+    CAST(m.first_name AS VARCHAR) AS var__first_name,
+    CAST(m.order_id AS VARCHAR) AS var__order_id
+  FROM (
+    SELECT
+      o.order_id,
+      o.customer_id,
+      c.first_name,
+      o.total
+    FROM shop.orders AS o
+    JOIN crm.customers AS c
+      ON c.id = o.customer_id
+  ) AS m
+) AS n;
+
+-- orders_placed
+SELECT
+  n.__key,
+  n.__external_id,
+  n.prop__total,
+  n.prop__currency,
+  n.__timestamp,
+  MD5(
+    CASE
+      WHEN n.__external_id IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(n.__external_id) AS VARCHAR) || ':' || n.__external_id
+    END || CASE
+      WHEN n.prop__total IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(n.prop__total) AS VARCHAR) || ':' || n.prop__total
+    END || CASE
+      WHEN n.prop__currency IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(n.prop__currency) AS VARCHAR) || ':' || n.prop__currency
+    END || CASE
+      WHEN n.__timestamp IS NULL
+      THEN '~'
+      ELSE CAST(LENGTH(n.__timestamp) AS VARCHAR) || ':' || n.__timestamp
+    END
+  ) AS __fingerprint
+FROM (
+  SELECT
+    CAST(m.order_id AS VARCHAR) AS __key,
+    CAST(m.customer_id AS VARCHAR) AS __external_id,
+    CAST(m.total AS VARCHAR) AS prop__total,
+    CAST(m.currency AS VARCHAR) AS prop__currency,
+    CASE
       WHEN CASE
-        WHEN CASE
-          WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
-          THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
-          WHEN NOT REGEXP_LIKE(
-            TRIM(CAST(m.placed_at AS VARCHAR)),
-            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-          )
-          THEN NULL
-          WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-            THEN 30
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-            AND (
-              (
-                CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-              )
-              OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-            )
-            THEN 29
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-            THEN 28
-            ELSE 31
-          END
-          THEN NULL
-          WHEN REGEXP_LIKE(
-            TRIM(CAST(m.placed_at AS VARCHAR)),
-            '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-          )
-          THEN CAST(FLOOR(
-            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
-          ) AS BIGINT)
-          ELSE CAST(FLOOR(
-            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
-          ) AS BIGINT)
-        END IS NULL
-        THEN NULL
-        ELSE TO_CHAR(
-          TO_TIMESTAMP(
-            CASE
-              WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
-              THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
-              WHEN NOT REGEXP_LIKE(
-                TRIM(CAST(m.placed_at AS VARCHAR)),
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-              )
-              THEN NULL
-              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-                THEN 30
-                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-                AND (
-                  (
-                    CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-                  )
-                  OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-                )
-                THEN 29
-                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-                THEN 28
-                ELSE 31
-              END
-              THEN NULL
-              WHEN REGEXP_LIKE(
-                TRIM(CAST(m.placed_at AS VARCHAR)),
-                '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-              )
-              THEN CAST(FLOOR(
-                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
-              ) AS BIGINT)
-              ELSE CAST(FLOOR(
-                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
-              ) AS BIGINT)
-            END
-          ),
-          'yyyy-mm-DDThh24:mi:ssZ'
+        WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
+        THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+        WHEN NOT REGEXP_LIKE(
+          TRIM(CAST(m.placed_at AS VARCHAR)),
+          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
         )
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN REGEXP_LIKE(
+          TRIM(CAST(m.placed_at AS VARCHAR)),
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+        )
+        THEN CAST(FLOOR(
+          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+        ) AS BIGINT)
+        ELSE CAST(FLOOR(
+          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+        ) AS BIGINT)
       END IS NULL
-      THEN '~'
-      ELSE CAST(LENGTH(
-        CASE
-          WHEN CASE
+      THEN NULL
+      ELSE TO_CHAR(
+        TO_TIMESTAMP(
+          CASE
             WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
             THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
             WHEN NOT REGEXP_LIKE(
@@ -753,135 +291,15 @@ SELECT
             ELSE CAST(FLOOR(
               EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
             ) AS BIGINT)
-          END IS NULL
-          THEN NULL
-          ELSE TO_CHAR(
-            TO_TIMESTAMP(
-              CASE
-                WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
-                THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
-                WHEN NOT REGEXP_LIKE(
-                  TRIM(CAST(m.placed_at AS VARCHAR)),
-                  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-                )
-                THEN NULL
-                WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-                  WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-                  THEN 30
-                  WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-                  AND (
-                    (
-                      CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                      AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-                    )
-                    OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-                  )
-                  THEN 29
-                  WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-                  THEN 28
-                  ELSE 31
-                END
-                THEN NULL
-                WHEN REGEXP_LIKE(
-                  TRIM(CAST(m.placed_at AS VARCHAR)),
-                  '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                )
-                THEN CAST(FLOOR(
-                  EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
-                ) AS BIGINT)
-                ELSE CAST(FLOOR(
-                  EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
-                ) AS BIGINT)
-              END
-            ),
-            'yyyy-mm-DDThh24:mi:ssZ'
-          )
-        END
-      ) AS VARCHAR) || ':' || CASE
-        WHEN CASE
-          WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
-          THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
-          WHEN NOT REGEXP_LIKE(
-            TRIM(CAST(m.placed_at AS VARCHAR)),
-            '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-          )
-          THEN NULL
-          WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-            THEN 30
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-            AND (
-              (
-                CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-              )
-              OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-            )
-            THEN 29
-            WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-            THEN 28
-            ELSE 31
           END
-          THEN NULL
-          WHEN REGEXP_LIKE(
-            TRIM(CAST(m.placed_at AS VARCHAR)),
-            '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-          )
-          THEN CAST(FLOOR(
-            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
-          ) AS BIGINT)
-          ELSE CAST(FLOOR(
-            EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
-          ) AS BIGINT)
-        END IS NULL
-        THEN NULL
-        ELSE TO_CHAR(
-          TO_TIMESTAMP(
-            CASE
-              WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?[0-9]+$')
-              THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
-              WHEN NOT REGEXP_LIKE(
-                TRIM(CAST(m.placed_at AS VARCHAR)),
-                '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-              )
-              THEN NULL
-              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-                THEN 30
-                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-                AND (
-                  (
-                    CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-                  )
-                  OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
-                )
-                THEN 29
-                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-                THEN 28
-                ELSE 31
-              END
-              THEN NULL
-              WHEN REGEXP_LIKE(
-                TRIM(CAST(m.placed_at AS VARCHAR)),
-                '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-              )
-              THEN CAST(FLOOR(
-                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
-              ) AS BIGINT)
-              ELSE CAST(FLOOR(
-                EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
-              ) AS BIGINT)
-            END
-          ),
-          'yyyy-mm-DDThh24:mi:ssZ'
-        )
-      END
-    END
-  ) AS __fingerprint
-FROM (
-  SELECT
-    *
-  FROM shop.orders
-) AS m;
+        ),
+        'yyyy-mm-DDThh24:mi:ssZ'
+      )
+    END AS __timestamp
+  FROM (
+    SELECT
+      *
+    FROM shop.orders
+  ) AS m
+) AS n;
 

@@ -1,0 +1,130 @@
+"""``export --csv``: a plan's user changes as files in OneSignal's CSV import format.
+
+For bulk onboarding (millions of users) the dashboard importer is faster than the API. Format
+(OneSignal docs, "Import"): UTF-8 without BOM, comma separated, no quotes, unique headers; the
+identifier columns ``external_id``, ``email``, ``phone_number`` (E.164) first, then one column per
+tag. A tag key that collides with a property column (``country``, ``language``...) is written as
+``{{key}}``. An empty cell means "no value": with the importer's option "Delete tags for empty
+cells" it removes the tag, which is what onesync's plan asks for (a NULL tag, a mirror unset).
+Nothing is sent and the state is not advanced: OneSignal has not confirmed anything.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from onesync.apply.report import Rejected
+from onesync.model import Project
+from onesync.plan.changes import Plan, ProfileChange, SyncPlan
+from onesync.state import StateReader, open_state
+
+__all__ = ["ExportReport", "export_csv"]
+
+IDENTIFIERS = ("external_id", "email", "phone_number")
+PROPERTY_COLUMNS = frozenset(
+    {"external_id", "email", "phone_number", "subscription_id", "subscribed", "country",
+     "timezone_id", "language", "suppressed", "suppression_status"}
+)  # fmt: skip
+_UNSAFE = (",", '"', "\n", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReport:
+    """Files written, rows per file, and rows left out (values the format cannot carry)."""
+
+    files: tuple[tuple[str, Path, int], ...] = ()  # (sync, path, rows)
+    skipped: tuple[Rejected, ...] = ()
+    not_exported: tuple[str, ...] = ()  # event and message syncs: no CSV equivalent
+
+    @property
+    def rows(self) -> int:
+        return sum(n for _, _, n in self.files)
+
+
+def _header(label: str) -> str:
+    return "{{" + label + "}}" if label in PROPERTY_COLUMNS else label
+
+
+def _confirmed(state: StateReader | None, sync: str, p: ProfileChange) -> dict[str, Any]:
+    """What OneSignal last confirmed for the key (state keys ``tag:<key>``, ``sub:<type>``)."""
+    if state is None or p.action == "create":
+        return {}
+    return state.values(sync, p.key) or {}
+
+
+def _row(p: ProfileChange, tags: list[str], old: dict[str, Any]) -> list[str]:
+    """The user's full desired values: an empty cell is a tag onesync wants removed."""
+    if p.action == "unset":
+        return [p.external_id, "", "", *["" for _ in tags]]
+    subs = {k[4:]: v for k, v in old.items() if k.startswith("sub:") and v}
+    subs.update((s["type"], s["token"]) for s in p.add_subscriptions)
+    current: dict[str, Any] = {t: old.get(f"tag:{t}") for t in tags}
+    current.update(p.set_tags)
+    current.update((t, None) for t in p.unset_tags)
+    values = [subs.get("email") or "", subs.get("sms") or ""]
+    return [p.external_id, *values, *[str(current.get(t) or "") for t in tags]]
+
+
+def _tag_labels(sp: SyncPlan, project: Project) -> list[str]:
+    try:
+        return [f.name for f in project.sync(sp.name).tags]
+    except KeyError:
+        seen: dict[str, None] = {}
+        for p in sp.profiles:
+            seen.update(dict.fromkeys(p.set_tags))
+            seen.update(dict.fromkeys(p.unset_tags))
+        return list(seen)
+
+
+def export_csv(
+    plan: Plan, project: Project, directory: str | Path, *, state: StateReader | None = None
+) -> ExportReport:
+    """Write ``<sync>.csv`` per profile sync with changes; returns what was written and skipped.
+
+    Each row holds the user's full tag values (unchanged ones come from ``state``, opened
+    read-only here when None), so an empty cell always means "remove this tag".
+
+    Rows whose values hold a comma, a double quote or a line break are left out (the importer
+    takes no quotes) and listed in ``skipped`` with the reason; send those with ``apply``.
+    """
+    if state is None:
+        with open_state(project.state, project.root, lock=False) as st:
+            return export_csv(plan, project, directory, state=st)
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[tuple[str, Path, int]] = []
+    skipped: list[Rejected] = []
+    others: list[str] = []
+    for sp in plan.syncs:
+        if sp.kind != "profile":
+            if sp.has_changes:
+                others.append(sp.name)
+            continue
+        if not sp.profiles:
+            continue
+        tags = _tag_labels(sp, project)
+        bad_tags = [t for t in tags if any(c in t for c in _UNSAFE)]
+        tags = [t for t in tags if t not in bad_tags]
+        path = out / f"{sp.name}.csv"
+        tmp = path.with_name(path.name + ".tmp")
+        n = 0
+        with open(tmp, "w", encoding="utf-8", newline="") as f:  # utf-8: no BOM
+            f.write(",".join([*IDENTIFIERS, *(_header(t) for t in tags)]) + "\n")
+            for p in sp.profiles:
+                row = _row(p, tags, _confirmed(state, sp.name, p))
+                if any(c in v for v in row for c in _UNSAFE):
+                    skipped.append(
+                        Rejected(sp.name, p.key, "a value holds a comma, quote or line break, "
+                                 "which OneSignal's CSV import cannot take; use apply")
+                    )  # fmt: skip
+                    continue
+                f.write(",".join(row) + "\n")
+                n += 1
+        os.replace(tmp, path)
+        files.append((sp.name, path, n))
+        for t in bad_tags:
+            skipped.append(Rejected(sp.name, "*", f"tag {t!r} cannot be a CSV header; use apply"))
+    return ExportReport(tuple(files), tuple(skipped), tuple(others))

@@ -1,0 +1,209 @@
+"""``onesync apply`` and ``onesync export``: parse, one library call, render, exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from onesync.apply import ApplyReport, ProgressUpdate, apply_plan, export_csv, plan_and_apply
+from onesync.errors import PlanError
+from onesync.plan import Plan, make_plan, read_plan
+from onesync.render import render_text
+from onesync.state import open_state
+
+_project = click.option(
+    "-p", "--project", "project", default=".", show_default=True,
+    type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
+    help="Project directory (holding onesync.yaml) or the onesync.yaml file.",
+)  # fmt: skip
+_lock_timeout = click.option(
+    "--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the state lock."
+)
+SHOW_REJECTED = 50
+
+
+def _load(project: Path):  # noqa: ANN202 - the Project of the loader
+    from onesync.api import load_project
+
+    return load_project(project)
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _secs(seconds: float | None) -> str:
+    if seconds is None:
+        return "--"
+    seconds = int(seconds)
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+class _Progress:
+    """A ``\\r``-updated line per sync on a terminal; one ``key=value`` line per sync otherwise."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.width = 0
+
+    def __call__(self, u: ProgressUpdate) -> None:
+        if not self.tty:
+            if u.final and u.report is not None:
+                click.echo(u.report.line())
+            return
+        pct = f"{100 * u.done / u.total:3.0f}%" if u.total else "100%"
+        text = (
+            f"{u.sync}: {u.done:,}/{u.total:,} {pct}  {u.rate:,.0f}/s  "
+            f"{'done in ' + _secs(u.elapsed) if u.final else 'eta ' + _secs(u.eta)}"
+        )
+        click.echo("\r" + text.ljust(self.width), nl=u.final)
+        self.width = 0 if u.final else len(text)
+
+
+def _summary(report: ApplyReport) -> None:
+    t = report.totals
+    click.echo(
+        f"Apply complete: {t['sent']:,} sent, {t['unchanged']:,} unchanged, "
+        f"{t['invalid']:,} invalid, {t['rejected']:,} rejected, {t['retried']:,} retried "
+        f"({report.seconds:.1f}s)."
+    )
+    rejected = report.rejected
+    if rejected:
+        click.echo(f"OneSignal rejected {len(rejected):,} rows (not recorded; tried again next run):")
+        for r in rejected[:SHOW_REJECTED]:
+            click.echo(f"  ! {r}")
+        if len(rejected) > SHOW_REJECTED:
+            click.echo(f"  ... and {len(rejected) - SHOW_REJECTED:,} more (see --json)")
+    for s in report.syncs:
+        for m in s.missed[:SHOW_REJECTED]:
+            click.echo(f"  note: message for {m} (sent to the others)")
+
+
+def _confirm_plan(yes: bool, sample: int) -> object:
+    def confirm(plan: Plan) -> bool:
+        click.echo(render_text(plan, sample))
+        if yes or _ci():
+            return True
+        if not sys.stdin.isatty():
+            raise PlanError(
+                "apply needs a confirmation but stdin is not a terminal; pass --yes (or set "
+                "CI=true), or save a plan with `onesync plan -o plan.json` and run "
+                "`onesync apply plan.json`"
+            )
+        return click.confirm("Apply these changes?", default=False)
+
+    return confirm
+
+
+@click.command()
+@_project
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sync", "syncs", multiple=True, help="Only this sync (repeatable; no plan file).")
+@click.option("-y", "--yes", is_flag=True, help="Apply without asking (also when CI=true).")
+@click.option(
+    "--allow-destructive",
+    is_flag=True,
+    help="Allow an empty model or unsetting more than state.max_destructive_share.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON at the end.")
+@click.option("--sample", default=5, show_default=True, help="Records shown per change type.")
+@_lock_timeout
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    project: Path,
+    plan_file: Path | None,
+    syncs: tuple[str, ...],
+    yes: bool,
+    allow_destructive: bool,
+    as_json: bool,
+    sample: int,
+    lock_timeout: float,
+) -> None:
+    """Apply a saved plan (refused if stale), or plan, show, confirm and apply.
+
+    Without PLAN_FILE the plan is shown and a confirmation asked; --yes or CI=true skip the
+    question, and without a terminal on stdin apply refuses rather than apply unseen.
+    Exit code 0: applied (or nothing to do); 3: some rows rejected by OneSignal; 1: error.
+    """
+    p = _load(project)
+    progress = _Progress(sys.stdout.isatty() and not _ci())
+    if plan_file is not None:
+        if syncs or allow_destructive:
+            raise click.UsageError(
+                "--sync and --allow-destructive are for planning; a plan file is applied as is"
+            )
+        plan = read_plan(plan_file)
+        if not plan.has_changes:
+            click.echo("No changes. The plan has nothing to apply.")
+            ctx.exit(0)
+        report: ApplyReport | None = apply_plan(
+            plan, p, progress=progress, lock_timeout=lock_timeout
+        )
+    else:
+        plan, report = plan_and_apply(
+            p, syncs=syncs or None, allow_destructive=allow_destructive, progress=progress,
+            confirm=_confirm_plan(yes, sample), lock_timeout=lock_timeout,  # type: ignore[arg-type]
+        )  # fmt: skip
+        if report is None:
+            click.echo("No changes. OneSignal is up to date." if not plan.has_changes else
+                       "Apply cancelled; nothing was sent.")  # fmt: skip
+            ctx.exit(0)
+    assert report is not None
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        _summary(report)
+    ctx.exit(report.exit_code)
+
+
+@click.command()
+@_project
+@click.argument("syncs", nargs=-1)
+@click.option(
+    "--csv",
+    "csv_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write one OneSignal import file per profile sync (<sync>.csv).",
+)
+@click.option(
+    "--allow-destructive",
+    is_flag=True,
+    help="Allow an empty model or unsetting more than state.max_destructive_share.",
+)
+@_lock_timeout
+def export(
+    project: Path,
+    syncs: tuple[str, ...],
+    csv_dir: Path,
+    allow_destructive: bool,
+    lock_timeout: float,
+) -> None:
+    """Write the planned user changes as OneSignal CSV import files; sends nothing.
+
+    Import them in the dashboard; tick "Delete tags for empty cells" so that tags onesync would
+    unset are removed. The state is not advanced.
+    """
+    p = _load(project)
+    with open_state(p.state, p.root, lock_timeout=lock_timeout) as state:
+        plan = make_plan(
+            p, syncs=syncs or None, allow_destructive=allow_destructive, state=state
+        )
+        result = export_csv(plan, p, csv_dir, state=state)
+    for name, path, rows in result.files:
+        click.echo(f"{name}: {rows:,} users -> {path}")
+    if not result.files:
+        click.echo("No user changes to export.")
+    for r in result.skipped:
+        click.echo(f"  skipped {r}")
+    for name in result.not_exported:
+        click.echo(f"  {name}: events and messages have no CSV import; use apply")
+
+
+COMMANDS = [apply, export]
