@@ -71,11 +71,11 @@ def _demo_files() -> Path:
 
 
 def seed_demo(root: str | Path = ".", *, force: bool = False) -> Path:
-    """Create the demo DuckDB shop database (data/shop.duckdb) from its seed SQL."""
+    """Create the demo DuckDB shop database (data/demo.duckdb) from its seed SQL."""
     import duckdb
 
     root = Path(root)
-    target = root / "data" / "shop.duckdb"
+    target = root / "data" / "demo.duckdb"
     if target.exists() and not force:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
