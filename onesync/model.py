@@ -65,7 +65,7 @@ def redact_url(url: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A database a sync reads from. ``dialect`` is a sqlglot dialect name and picks the connector."""
+    """A database a sync reads from; ``dialect`` is a sqlglot dialect and picks the connector."""
 
     name: str
     dialect: str

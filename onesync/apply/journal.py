@@ -71,7 +71,9 @@ class Journal:
             self._last = time.monotonic()
             # DuckDB and psycopg release the GIL while they work: keep the loop sending meanwhile.
             # Shielded: a cancelled apply still records what OneSignal already confirmed.
-            await asyncio.shield(asyncio.to_thread(self.write, self.state.confirm, self.sync, batch))
+            await asyncio.shield(
+                asyncio.to_thread(self.write, self.state.confirm, self.sync, batch)
+            )
             self.committed += len(batch)
 
     async def close(self) -> None:

@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from onesync.apply.journal import Journal
-from onesync.apply.wire import LeanTransport, proxy_configured
 from onesync.apply.report import ApplyReport, ProgressUpdate, Rejected, SyncReport
+from onesync.apply.wire import LeanTransport, proxy_configured
 from onesync.destination import AsyncOneSignalClient, Result, idempotency_key
 from onesync.errors import DestinationError, PlanError
 from onesync.model import Project
@@ -58,9 +58,7 @@ def plan_and_apply(
     from onesync.plan import make_plan
 
     with open_state(project.state, project.root, lock_timeout=lock_timeout) as state:
-        plan = make_plan(
-            project, syncs=syncs, allow_destructive=allow_destructive, state=state
-        )
+        plan = make_plan(project, syncs=syncs, allow_destructive=allow_destructive, state=state)
         if not plan.has_changes or (confirm is not None and not confirm(plan)):
             return plan, None
         report = apply_plan(
@@ -162,7 +160,8 @@ def _clients(project: Project) -> list[AsyncOneSignalClient]:
         return [AsyncOneSignalClient(dest, transport=LeanTransport())]
     k = max(1, -(-dest.concurrency // POOL))
     each = dataclasses.replace(dest, concurrency=max(1, -(-dest.concurrency // k)))
-    return [AsyncOneSignalClient(each) for _ in range(k)]
+    plain = dest.api_url.startswith("http://")  # loopback only: no CA files to load
+    return [AsyncOneSignalClient(each, verify=not plain) for _ in range(k)]
 
 
 def _resolve_send_after(value: str | None) -> str | None:
@@ -486,4 +485,3 @@ class _SyncRun:
 def _iso_ago(seconds: float) -> str:
     at = datetime.now(UTC) - timedelta(seconds=seconds)
     return at.isoformat(timespec="seconds").replace("+00:00", "Z")
-

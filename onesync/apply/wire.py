@@ -25,9 +25,7 @@ _NO_BODY = frozenset({204, 304})
 
 def proxy_configured() -> bool:
     """True when an ``*_PROXY`` variable asks httpx to route through a proxy."""
-    return any(
-        os.environ.get(n) for n in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
-    )
+    return any(os.environ.get(n) for n in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"))
 
 
 class LeanTransport(httpx.AsyncBaseTransport):

@@ -72,7 +72,9 @@ def _summary(report: ApplyReport) -> None:
     )
     rejected = report.rejected
     if rejected:
-        click.echo(f"OneSignal rejected {len(rejected):,} rows (not recorded; tried again next run):")
+        click.echo(
+            f"OneSignal rejected {len(rejected):,} rows (not recorded; tried again next run):"
+        )
         for r in rejected[:SHOW_REJECTED]:
             click.echo(f"  ! {r}")
         if len(rejected) > SHOW_REJECTED:
@@ -192,9 +194,7 @@ def export(
     """
     p = _load(project)
     with open_state(p.state, p.root, lock_timeout=lock_timeout) as state:
-        plan = make_plan(
-            p, syncs=syncs or None, allow_destructive=allow_destructive, state=state
-        )
+        plan = make_plan(p, syncs=syncs or None, allow_destructive=allow_destructive, state=state)
         result = export_csv(plan, p, csv_dir, state=state)
     for name, path, rows in result.files:
         click.echo(f"{name}: {rows:,} users -> {path}")

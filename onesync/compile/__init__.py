@@ -12,15 +12,16 @@ Spec values never reach SQL as text: identifiers and literals are sqlglot expres
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
 
 from onesync.compile import values
 from onesync.errors import Diagnostic, SpecError
 from onesync.model import Column, CompiledSync, Field, Project, Source, Sync
+from onesync.validate.sql import SqlProblem
+from onesync.validate.sql import parse_model as _parse_sql
 
 __all__ = ["DIALECTS", "compile_project", "compile_sync", "parse_model"]
 
@@ -39,22 +40,13 @@ def _pos_error(sync: Sync, message: str, hint: str | None = None) -> SpecError:
 
 
 def parse_model(sync: Sync, dialect: str) -> exp.Query:
-    """The model as a sqlglot query, read in the source's dialect."""
-    model = sync.model
-    if model.table:
-        return exp.select("*").from_(exp.to_table(model.table, dialect=dialect))
+    """The model as a sqlglot query, read in the source's dialect (shared with the validator)."""
+    if sync.model.table:
+        return exp.select("*").from_(exp.to_table(sync.model.table, dialect=dialect))
     try:
-        parsed = sqlglot.parse(model.sql or "", read=dialect)
-    except ParseError as exc:
-        raise _pos_error(
-            sync, f"model SQL does not parse as {dialect}: {exc.errors[0]['description']}"
-        ) from exc
-    statements = [p for p in parsed if p is not None]
-    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
-        raise _pos_error(
-            sync, "model SQL must be exactly one SELECT query", "remove other statements"
-        )
-    return statements[0]
+        return _parse_sql(sync.model.sql or "", dialect)
+    except SqlProblem as exc:
+        raise _pos_error(sync, f"model SQL does not parse as {dialect}: {exc}") from exc
 
 
 def _col(name: str) -> exp.Column:
@@ -137,7 +129,10 @@ def _template(kind: str, type_: str, dialect: str, tz: str | None) -> str:
 @functools.lru_cache(maxsize=4096)
 def _ident_sql(name: str, dialect: str, table: str | None = None) -> str:
     """An identifier (or table.column) quoted by sqlglot as the dialect needs."""
-    node = exp.to_identifier(name) if table is None else _col(name)
+    if table is None:
+        node: exp.Expression = exp.to_identifier(name)
+    else:
+        node = exp.column(exp.to_identifier(name), table=exp.to_identifier(table))
     return node.sql(dialect=dialect)
 
 
@@ -186,26 +181,59 @@ def compile_sync(sync: Sync, source: Source, dialect: str | None = None) -> Comp
     if send_after and not _is_literal_time(send_after):
         add("__send_after", "send_after", _value_sql(send_after, "iso", "", write, tz))
 
-    outer: list[exp.Expression] = [_ref(c.name) for c in columns]
-    fingerprinted = [c.name for c in columns[1:]]
+    outer_sql = _outer_sql(
+        tuple(c.name for c in columns),
+        tuple((f"{lb}:{t};", raw, nm) for lb, t, raw, nm in checked),
+        write,
+    )
     if checked:
-        outer.append(exp.alias_(_invalid(checked, write), "__invalid", copy=False))
         columns.append(Column(name="__invalid", role="invalid"))
-    outer.append(exp.alias_(_fingerprint(fingerprinted), "__fingerprint", copy=False))
     columns.append(Column(name="__fingerprint", role="fingerprint"))
 
     inner_sql = "SELECT\n" + ",\n".join(_indent(x, 2) for x in inner)
     inner_sql += (
         "\nFROM (\n" + _indent(model.sql(dialect=write, pretty=True), 2) + "\n) AS " + _ALIAS
     )
-    outer_select = exp.Select(expressions=outer).from_(exp.to_table(_NORMALISED), copy=False)
-    outer_sql = outer_select.sql(dialect=write, pretty=True)
-    head, _, _ = outer_sql.rpartition("\nFROM ")
-    sql = f"{head}\nFROM (\n{_indent(inner_sql, 2)}\n) AS {_NORMALISED}"
+    sql = f"{outer_sql}\nFROM (\n{_indent(inner_sql, 2)}\n) AS {_NORMALISED}"
     return CompiledSync(sync=sync, dialect=write, sql=sql, columns=tuple(columns))
 
 
 _NORMALISED = "n"
+
+
+def _outer_sql(
+    names: tuple[str, ...], checked: tuple[tuple[str, str, str], ...], dialect: str
+) -> str:
+    """The outer SELECT list: the values, ``__invalid`` and ``__fingerprint`` over them."""
+    text = _outer_template(len(names), len(checked), dialect)
+    # longest placeholders first, so __onesync_c1__ never rewrites part of __onesync_c12__
+    subs: list[tuple[str, str]] = []
+    for i, name in enumerate(names):
+        subs.append((f"{_NORMALISED}.__onesync_c{i}__", _ident_sql(name, dialect, _NORMALISED)))
+    for i, (message, raw, name) in enumerate(checked):
+        subs.append((f"{_NORMALISED}.__onesync_r{i}__", _ident_sql(raw, dialect, _NORMALISED)))
+        subs.append((f"{_NORMALISED}.__onesync_k{i}__", _ident_sql(name, dialect, _NORMALISED)))
+        subs.append((f"'__onesync_l{i}__'", exp.Literal.string(message).sql(dialect=dialect)))
+    pattern = re.compile("|".join(re.escape(a) for a, _ in subs))
+    table = dict(subs)
+    return pattern.sub(lambda m: table[m.group(0)], text)
+
+
+@functools.lru_cache(maxsize=256)
+def _outer_template(n_columns: int, n_checked: int, dialect: str) -> str:
+    """The outer SELECT with placeholders, generated once per shape and dialect."""
+    names = [f"__onesync_c{i}__" for i in range(n_columns)]
+    outer: list[exp.Expression] = [_ref(n) for n in names]
+    if n_checked:
+        checked = [
+            (f"__onesync_l{i}__", f"__onesync_r{i}__", f"__onesync_k{i}__")
+            for i in range(n_checked)
+        ]
+        outer.append(exp.alias_(_invalid(checked, dialect), "__invalid", copy=False))
+    outer.append(exp.alias_(_fingerprint(names[1:]), "__fingerprint", copy=False))
+    select = exp.Select(expressions=outer).from_(exp.to_table(_NORMALISED), copy=False)
+    head, _, _ = select.sql(dialect=dialect, pretty=True).rpartition("\nFROM ")
+    return head
 
 
 def _ref(name: str) -> exp.Column:
@@ -217,11 +245,11 @@ def _indent(text: str, n: int) -> str:
     return "\n".join(pad + line if line else line for line in text.split("\n"))
 
 
-def _invalid(checked: Sequence[tuple[str, str, str, str]], dialect: str) -> exp.Expression:
+def _invalid(checked: Sequence[tuple[str, str, str]], dialect: str) -> exp.Expression:
     """Names of the fields whose raw value is there but did not fit its declared type, or NULL."""
     fam = values.family(dialect)
     body: exp.Expression | None = None
-    for label, type_, raw, name in checked:
+    for message, raw, name in checked:
         present = exp.and_(
             exp.not_(exp.Is(this=_ref(raw), expression=exp.Null()), copy=False),
             exp.NEQ(this=fam.text(_ref(raw)), expression=exp.Literal.string("")),
@@ -229,7 +257,7 @@ def _invalid(checked: Sequence[tuple[str, str, str, str]], dialect: str) -> exp.
         )
         bad = exp.and_(present, exp.Is(this=_ref(name), expression=exp.Null()), copy=False)
         piece = exp.Case(
-            ifs=[exp.If(this=bad, true=exp.Literal.string(f"{label}:{type_};"))],
+            ifs=[exp.If(this=bad, true=exp.Literal.string(message))],
             default=exp.Literal.string(""),
         )
         body = piece if body is None else exp.DPipe(this=body, expression=piece, safe=True)

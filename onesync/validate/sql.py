@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, Dialects
@@ -36,8 +38,12 @@ def _friendly(description: str) -> str:
     return description.replace("Expecting", "expected")
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_model(sql: str, dialect: str) -> exp.Query:
-    """The model's single query, or SqlProblem naming where it went wrong."""
+    """The model's single query, or SqlProblem naming where it went wrong.
+
+    Cached, because the compiler reads the same model again: callers must not mutate the tree.
+    """
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except ParseError as e:

@@ -31,9 +31,7 @@ def _delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, int]:
     return dict(a - b)
 
 
-def test_first_sync_creates_everything_second_sends_only_changes(
-    world: World, sb: Sandbox
-) -> None:
+def test_first_sync_creates_everything_second_sends_only_changes(world: World, sb: Sandbox) -> None:
     world.customers(20)
     world.orders(10, 20)
     updates: list[ProgressUpdate] = []
@@ -79,14 +77,18 @@ def test_first_sync_creates_everything_second_sends_only_changes(
     assert sb.snapshot()["requests"] == after["requests"]
 
 
-def test_one_write_per_user_per_second(make_sandbox: Callable[..., Sandbox], tmp_path: Path) -> None:
+def test_one_write_per_user_per_second(
+    make_sandbox: Callable[..., Sandbox], tmp_path: Path
+) -> None:
     """Tags, an alias and a subscription for one user: three writes spaced, never a 429."""
     sb = make_sandbox(rate_limits=RateLimits())  # OneSignal's limits, 1 write/s per user
     world = World(tmp_path, sb.url, events=False, messages=False)
     world.customers(3)
     plan_and_apply(world.project())
     time.sleep(1.1)
-    world.sql("UPDATE customers SET plan = 'x', sf_id = 'sf-x', email = 'x@x.io' WHERE id = 'u0001'")
+    world.sql(
+        "UPDATE customers SET plan = 'x', sf_id = 'sf-x', email = 'x@x.io' WHERE id = 'u0001'"
+    )
     _, report = plan_and_apply(world.project())
     assert report is not None and report.exit_code == 0 and report.totals["retried"] == 0
     snap = sb.snapshot()
@@ -110,7 +112,9 @@ def test_faults_every_row_arrives_exactly_once(
     assert report.totals["retried"] > 0
     snap = sb.snapshot()
     statuses = snap["requests_by_status"]
-    assert statuses.get("429") and statuses.get("0") and (statuses.get("500") or statuses.get("503"))
+    assert (
+        statuses.get("429") and statuses.get("0") and (statuses.get("500") or statuses.get("503"))
+    )
     assert actual_users(snap) == expected_users(world)
     keys = [e["idempotency_key"] for e in snap["events"]]
     assert sorted(keys) == sorted(idempotency_key(APP_ID, "orders", f"o{i:05d}") for i in range(30))

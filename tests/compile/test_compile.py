@@ -165,6 +165,9 @@ def test_event_timestamp_column() -> None:
     compiled = compile_sync(sync, Source("db", "duckdb", path=":memory:"))
     assert [c.role for c in compiled.columns] == ["key", "external_id", "timestamp", "fingerprint"]
     with duckdb.connect() as conn:
-        conn.execute("create schema shop; create table shop.orders (order_id varchar, customer_id varchar, placed_at timestamp)")
+        conn.execute(
+            "create schema shop;"
+            "create table shop.orders (order_id varchar, customer_id varchar, placed_at timestamp)"
+        )
         conn.execute("insert into shop.orders values ('o1', 'c1', '2024-05-01 12:00:00')")
         assert conn.execute(compiled.sql).fetchall()[0][:3] == ("o1", "c1", "2024-05-01T12:00:00Z")
