@@ -32,9 +32,12 @@ def validate(path: str | Path = ".", *, offline: bool = False) -> Validation:
     from onesync.load import load_project_report
     from onesync.sources import catalog
 
-    project, skipped = load_project_report(
-        path, catalog=None if offline else catalog(Path(path)), offline=offline
-    )
+    root = Path(path)
+    root = root.parent if root.is_file() else root
+    with catalog(root) as cat:
+        project, skipped = load_project_report(
+            path, catalog=None if offline else cat, offline=offline
+        )
     return Validation(project, tuple(skipped))
 
 

@@ -45,21 +45,22 @@ def _secs(seconds: float | None) -> str:
 class _Progress:
     """A ``\\r``-updated line per sync on a terminal; one ``key=value`` line per sync otherwise."""
 
-    def __init__(self, tty: bool) -> None:
+    def __init__(self, tty: bool, err: bool = False) -> None:
         self.tty = tty
+        self.err = err  # with --json, stdout carries the JSON report only
         self.width = 0
 
     def __call__(self, u: ProgressUpdate) -> None:
         if not self.tty:
             if u.final and u.report is not None:
-                click.echo(u.report.line())
+                click.echo(u.report.line(), err=self.err)
             return
         pct = f"{100 * u.done / u.total:3.0f}%" if u.total else "100%"
         text = (
             f"{u.sync}: {u.done:,}/{u.total:,} {pct}  {u.rate:,.0f}/s  "
             f"{'done in ' + _secs(u.elapsed) if u.final else 'eta ' + _secs(u.eta)}"
         )
-        click.echo("\r" + text.ljust(self.width), nl=u.final)
+        click.echo("\r" + text.ljust(self.width), nl=u.final, err=self.err)
         self.width = 0 if u.final else len(text)
 
 
@@ -84,9 +85,9 @@ def _summary(report: ApplyReport) -> None:
             click.echo(f"  note: message for {m} (sent to the others)")
 
 
-def _confirm_plan(yes: bool, sample: int) -> object:
+def _confirm_plan(yes: bool, sample: int, err: bool) -> object:
     def confirm(plan: Plan) -> bool:
-        click.echo(render_text(plan, sample))
+        click.echo(render_text(plan, sample), err=err)
         if yes or _ci():
             return True
         if not sys.stdin.isatty():
@@ -132,7 +133,8 @@ def apply(
     Exit code 0: applied (or nothing to do); 3: some rows rejected by OneSignal; 1: error.
     """
     p = _load(project)
-    progress = _Progress(sys.stdout.isatty() and not _ci())
+    out = sys.stderr if as_json else sys.stdout
+    progress = _Progress(out.isatty() and not _ci(), err=as_json)
     if plan_file is not None:
         if syncs or allow_destructive:
             raise click.UsageError(
@@ -148,7 +150,7 @@ def apply(
     else:
         plan, report = plan_and_apply(
             p, syncs=syncs or None, allow_destructive=allow_destructive, progress=progress,
-            confirm=_confirm_plan(yes, sample), lock_timeout=lock_timeout,  # type: ignore[arg-type]
+            confirm=_confirm_plan(yes, sample, as_json), lock_timeout=lock_timeout,  # type: ignore[arg-type]
         )  # fmt: skip
         if report is None:
             click.echo("No changes. OneSignal is up to date." if not plan.has_changes else

@@ -78,8 +78,9 @@ class Engine:
     def load(self, compiled: CompiledSync, source: Source, root: Path) -> str:
         """Fill ``onesync_incoming`` with the compiled model's rows; returns the path taken."""
         self.drop(INCOMING, INVALID)
-        if self.dialect == "duckdb" and source.dialect == "duckdb" and source.path:
-            self._attach(compiled, source, _source_path(source, root))
+        file_backed = bool(source.path) and source.path != ":memory:"
+        if self.dialect == "duckdb" and source.dialect == "duckdb" and file_backed:
+            self._attach(compiled, source, _source_path(source, root), root)
             return "attach"
         if (
             self.dialect == "postgres"
@@ -103,7 +104,7 @@ class Engine:
                 f"{compiled.sync.name} failed: {msg}"
             ) from exc
 
-    def _attach(self, compiled: CompiledSync, source: Source, path: Path) -> None:
+    def _attach(self, compiled: CompiledSync, source: Source, path: Path, root: Path) -> None:
         if not path.exists():
             raise SourceError(
                 f"{compiled.sync.file}: source {source.name}: database file {path} does not exist"
@@ -116,9 +117,12 @@ class Engine:
             raise SourceError(f"source {source.name}: cannot open {path}: {exc}") from exc
         try:
             self.run(f"USE {alias}")
+            # relative files in the model (read_csv('data/x.csv')) are relative to the project
+            self.run(f"SET file_search_path = {self.lit(str(root.resolve()))}")
             try:
                 self._model(compiled, source)
             finally:
+                self.run("RESET file_search_path")
                 self.run(f"USE {self.q(catalog)}")
         finally:
             self.run(f"DETACH {alias}")
@@ -187,23 +191,6 @@ def _read_source(compiled: CompiledSync, source: Source, root: Path) -> Iterator
     """Batches of the compiled model's rows from any source; errors name the spec file."""
     sync = compiled.sync
     try:
-        if source.dialect == "duckdb":
-            import duckdb
-
-            target = str(_source_path(source, root)) if source.path else ":memory:"
-            try:
-                conn = duckdb.connect(target, read_only=target != ":memory:")
-                try:
-                    cur = conn.execute(compiled.sql)
-                    while batch := cur.fetchmany(BATCH):
-                        yield batch
-                finally:
-                    conn.close()
-            except duckdb.Error as exc:
-                raise SourceError(
-                    f"source {source.name}: the model of sync {sync.name} failed: {exc}"
-                ) from exc
-            return
         from onesync.sources import connect
 
         with connect(source, root) as conn:

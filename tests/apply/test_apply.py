@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -217,6 +218,12 @@ def test_apply_without_a_terminal_refuses_unless_yes_or_ci(world: World, sb: San
     assert "sync=customers sent=2 unchanged=0 invalid=0 rejected=0 retried=0" in r.stdout
     r = world.cli("apply", "--yes")
     assert r.returncode == 0 and "No changes" in r.stdout
+    world.sql("UPDATE customers SET plan = 'gold' WHERE id = 'u0001'")
+    r = world.cli("apply", "--yes", "--json")
+    assert r.returncode == 0 and "~ user u0001" in r.stderr
+    data = json.loads(r.stdout)
+    assert data["totals"] == {"sent": 1, "unchanged": 1, "invalid": 0, "rejected": 0, "retried": 0}
+    assert data["syncs"][0]["name"] == "customers" and data["syncs"][0]["requests"] == 1
 
 
 def test_the_state_lock_keeps_two_applies_apart(world: World, sb: Sandbox) -> None:

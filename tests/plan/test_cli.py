@@ -149,7 +149,6 @@ def test_plan_waits_for_the_lock_then_names_its_holder(project: Path) -> None:
 
 # The validator's source catalogue (onesync/sources/__init__.py) leaves a psycopg connection to
 # the garbage collector; reported to the lead. Remove this mark once the catalogue closes it.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_postgres_source_and_state_push_the_diff_down(
     tmp_path: Path, pg_url: str, pg_schema: str
 ) -> None:
