@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -85,7 +87,13 @@ def _summary(report: ApplyReport) -> None:
             click.echo(f"  note: message for {m} (sent to the others)")
 
 
-def _confirm_plan(yes: bool, sample: int, err: bool) -> object:
+def _nothing(message: str, as_json: bool) -> None:
+    click.echo(message, err=as_json)
+    if as_json:
+        click.echo(json.dumps(ApplyReport().to_json()))
+
+
+def _confirm_plan(yes: bool, sample: int, err: bool) -> Callable[[Plan], bool]:
     def confirm(plan: Plan) -> bool:
         click.echo(render_text(plan, sample), err=err)
         if yes or _ci():
@@ -142,7 +150,7 @@ def apply(
             )
         plan = read_plan(plan_file)
         if not plan.has_changes:
-            click.echo("No changes. The plan has nothing to apply.")
+            _nothing("No changes. The plan has nothing to apply.", as_json)
             ctx.exit(0)
         report: ApplyReport | None = apply_plan(
             plan, p, progress=progress, lock_timeout=lock_timeout
@@ -150,16 +158,14 @@ def apply(
     else:
         plan, report = plan_and_apply(
             p, syncs=syncs or None, allow_destructive=allow_destructive, progress=progress,
-            confirm=_confirm_plan(yes, sample, as_json), lock_timeout=lock_timeout,  # type: ignore[arg-type]
+            confirm=_confirm_plan(yes, sample, as_json), lock_timeout=lock_timeout,
         )  # fmt: skip
         if report is None:
-            click.echo("No changes. OneSignal is up to date." if not plan.has_changes else
-                       "Apply cancelled; nothing was sent.")  # fmt: skip
+            _nothing("No changes. OneSignal is up to date." if not plan.has_changes else
+                     "Apply cancelled; nothing was sent.", as_json)  # fmt: skip
             ctx.exit(0)
     assert report is not None
     if as_json:
-        import json
-
         click.echo(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         _summary(report)

@@ -13,6 +13,12 @@ from onesync.sandbox import RateLimits, Sandbox, SandboxConfig
 from .world import API_KEY, APP_ID, World
 
 
+@pytest.fixture(autouse=True)
+def api_key_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The projects read their API key from the environment, as real ones should."""
+    monkeypatch.setenv("TEST_ONESIGNAL_KEY", API_KEY)
+
+
 @pytest.fixture
 def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
     started: list[Sandbox] = []

@@ -87,7 +87,6 @@ class World:
             "state:\n  url: .onesync/state.duckdb\n"
             "specs: specs/\n"
         )
-        os.environ["TEST_ONESIGNAL_KEY"] = API_KEY
         (root / "specs" / "customers.yaml").write_text(CUSTOMERS.replace("{mode}", mode))
         if events:
             (root / "specs" / "orders.yaml").write_text(ORDERS)
