@@ -11,7 +11,23 @@ from onesync.errors import OnesyncError
 
 
 class OnesyncGroup(click.Group):
-    """Turns every OnesyncError into its message on stderr and its exit code; no tracebacks."""
+    """Turns every OnesyncError into its message on stderr and its exit code; no tracebacks.
+
+    Exit code 2 means "changes" (like ``terraform plan -detailed-exitcode``), so click's usage
+    errors, which it would exit with 2, exit with 1 like every other user error.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(1)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

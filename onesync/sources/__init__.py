@@ -69,7 +69,8 @@ def connect(source: Source, root: Path | str = ".", context: str | None = None) 
     if factory is None:
         extra = EXTRAS.get(dialect)
         hint = (
-            f"install it with: pip install 'onesync[{extra}]'"
+            f"its connector will ship as the extra onesync[{extra}]; until then `onesync compile`"
+            " prints the SQL for it, and plan/apply read duckdb, sqlite, postgres and mysql"
             if extra
             else "supported: duckdb, sqlite, postgres, mysql"
         )
