@@ -140,6 +140,29 @@ def apply(
     question, and without a terminal on stdin apply refuses rather than apply unseen.
     Exit code 0: applied (or nothing to do); 3: some rows rejected by OneSignal; 1: error.
     """
+    try:
+        _apply(ctx, project, plan_file, syncs, yes, allow_destructive, as_json, sample,
+               lock_timeout)  # fmt: skip
+    except KeyboardInterrupt:
+        click.echo(
+            "\ninterrupted: what OneSignal confirmed is recorded in state; run apply again to "
+            "send the rest",
+            err=True,
+        )
+        ctx.exit(130)
+
+
+def _apply(
+    ctx: click.Context,
+    project: Path,
+    plan_file: Path | None,
+    syncs: tuple[str, ...],
+    yes: bool,
+    allow_destructive: bool,
+    as_json: bool,
+    sample: int,
+    lock_timeout: float,
+) -> None:
     p = _load(project)
     out = sys.stderr if as_json else sys.stdout
     progress = _Progress(out.isatty() and not _ci(), err=as_json)

@@ -312,3 +312,19 @@ def test_progress_line_on_a_terminal() -> None:
     assert first == "customers: 500/2,000  25%  1,000/s  eta 1s"
     assert final.rstrip() == "customers: 2,000/2,000 100%  1,000/s  done in 2s"
     assert final.endswith("\n") and len(final) - 1 >= len(first)  # overwrites the old line
+
+
+def test_mirror_mode_clears_the_tags_of_users_who_left(tmp_path: Path, sb: Sandbox) -> None:
+    world = World(tmp_path, sb.url, events=False, messages=False, mode="mirror")
+    world.customers(4)
+    plan_and_apply(world.project())
+    world.sql("DELETE FROM customers WHERE id = 'u0003'")
+    before = sb.snapshot()
+    _, report = plan_and_apply(world.project(), allow_destructive=True)
+    assert report is not None and report.exit_code == 0 and report.totals["sent"] == 1
+    after = sb.snapshot()
+    assert _delta(before, after) == {PATCH: 1}
+    assert actual_users(after)["u0003"]["tags"] == {}  # the user stays; its tags are gone
+    with open_state(world.project().state, world.root, lock=False) as st:
+        assert st.values("customers", "u0003") is None
+    assert not make_plan(world.project()).has_changes
