@@ -50,7 +50,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 def _register() -> None:
     import importlib
 
-    for name in ("project", "sandbox", "plan", "apply", "state"):
+    for name in ("project", "sandbox", "plan", "apply", "state", "run"):
         try:
             module = importlib.import_module(f"onesync.cli.{name}")
         except ModuleNotFoundError as exc:
