@@ -66,7 +66,11 @@ def compile_project(
                 for n in unknown
             ]
         )
-    return _compile_project(project, list(syncs) or None, dialect)
+    from onesync.sources import catalog
+
+    with catalog(project.root) as cat:
+        describe = None if offline else cat.describe
+        return _compile_project(project, list(syncs) or None, dialect, describe)
 
 
 def _demo_files() -> Path:

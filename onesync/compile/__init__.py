@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from sqlglot import exp
 
@@ -111,8 +111,8 @@ def _fields(sync: Sync) -> list[tuple[str, str, str, Field]]:
 _PLACEHOLDER = "__onesync_value__"
 
 
-@functools.lru_cache(maxsize=256)
-def _template(kind: str, type_: str, dialect: str, tz: str | None) -> str:
+@functools.lru_cache(maxsize=1024)
+def _template(kind: str, type_: str, dialect: str, tz: str | None, source_type: str | None) -> str:
     """The SQL of one normalisation for a placeholder column, generated once per type.
 
     A project of many syncs repeats the same few (type, dialect) pairs; generating each large
@@ -122,7 +122,7 @@ def _template(kind: str, type_: str, dialect: str, tz: str | None) -> str:
     if kind == "iso":
         expr = values.timestamp_iso(ref, dialect, timezone=tz)
     else:
-        expr = values.normalize(ref, type_, dialect, timezone=tz)
+        expr = values.normalize(ref, type_, dialect, timezone=tz, source_type=source_type)
     return expr.sql(dialect=dialect, pretty=True)
 
 
@@ -136,12 +136,35 @@ def _ident_sql(name: str, dialect: str, table: str | None = None) -> str:
     return node.sql(dialect=dialect)
 
 
-def _value_sql(column: str, kind: str, type_: str, dialect: str, tz: str | None) -> str:
+def _value_sql(
+    column: str,
+    kind: str,
+    type_: str,
+    dialect: str,
+    tz: str | None,
+    types: Mapping[str, str] | None = None,
+) -> str:
     ref = _ident_sql(column, dialect, _ALIAS)
-    return _template(kind, type_, dialect, tz).replace(f"{_ALIAS}.{_PLACEHOLDER}", ref)
+    # only string values take their text form from the column's type; typed ones say theirs
+    source_type = _type_of(column, types) if type_ == "string" and kind == "norm" else None
+    return _template(kind, type_, dialect, tz, source_type).replace(f"{_ALIAS}.{_PLACEHOLDER}", ref)
 
 
-def compile_sync(sync: Sync, source: Source, dialect: str | None = None) -> CompiledSync:
+def _type_of(column: str, types: Mapping[str, str] | None) -> str | None:
+    if not types:
+        return None
+    found = types.get(column)
+    if found is None:  # engines fold unquoted names: PostgreSQL to lower, Snowflake to upper
+        found = types.get(column.lower()) or types.get(column.upper())
+    return found
+
+
+def compile_sync(
+    sync: Sync,
+    source: Source,
+    dialect: str | None = None,
+    column_types: Mapping[str, str] | None = None,
+) -> CompiledSync:
     """Build the canonical projection of one sync.
 
     Two levels: the inner SELECT normalises each model column once; the outer one adds the
@@ -151,6 +174,8 @@ def compile_sync(sync: Sync, source: Source, dialect: str | None = None) -> Comp
         sync: the resolved sync spec.
         source: its source; its dialect is the one the model SQL is read in.
         dialect: write the SQL in this dialect instead (``compile --dialect``).
+        column_types: the model's column types from the source's catalogue, when known; a
+            string tag of a decimal, boolean or timestamp column then gets canonical text.
 
     Returns:
         The SQL text and a description of every output column.
@@ -167,10 +192,12 @@ def compile_sync(sync: Sync, source: Source, dialect: str | None = None) -> Comp
         inner.append(f"{sql} AS {alias}")
         columns.append(Column(name=name, role=role, label=label, type=type_))  # type: ignore[arg-type]
 
-    add("__key", "key", _value_sql(sync.key_column, "norm", "string", write, tz))
+    add("__key", "key", _value_sql(sync.key_column, "norm", "string", write, tz, column_types))
     checked: list[tuple[str, str, str, str]] = []  # (label, type, raw alias, normalised name)
     for name, role, label, f in _fields(sync):
-        add(name, role, _value_sql(f.column, "norm", f.type, write, tz), label, f.type)
+        add(
+            name, role, _value_sql(f.column, "norm", f.type, write, tz, column_types), label, f.type
+        )
         if f.type != "string":
             raw = f"__raw_{len(checked)}"
             checked.append((label or name, f.type, raw, name))
@@ -271,15 +298,24 @@ def _is_literal_time(value: str) -> bool:
 
 
 def compile_project(
-    project: Project, syncs: Sequence[str] | None = None, dialect: str | None = None
+    project: Project,
+    syncs: Sequence[str] | None = None,
+    dialect: str | None = None,
+    describe: Callable[[Sync, Source], Mapping[str, str] | None] | None = None,
 ) -> tuple[CompiledSync, ...]:
-    """Compile every sync (or the named ones), collecting all problems before raising."""
+    """Compile every sync (or the named ones), collecting all problems before raising.
+
+    ``describe(sync, source)`` returns the model's column types when the caller can ask the
+    source (the compiler itself never connects to a database).
+    """
     wanted = [project.sync(name) for name in syncs] if syncs else list(project.syncs)
     out: list[CompiledSync] = []
     problems: list[Diagnostic] = []
     for sync in wanted:
+        source = project.source(sync.source)
         try:
-            out.append(compile_sync(sync, project.source(sync.source), dialect))
+            types = describe(sync, source) if describe is not None else None
+            out.append(compile_sync(sync, source, dialect, types))
         except SpecError as exc:
             problems.extend(exc.diagnostics)
     if problems:

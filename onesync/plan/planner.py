@@ -58,8 +58,12 @@ def _compile_all(
     missing = [s.name for s in selected if s.name not in have]
     if missing:
         from onesync.compile import compile_project
+        from onesync.sources import catalog
 
-        have.update((cs.sync.name, cs) for cs in compile_project(project, missing))
+        # the sources' column types make string tags of typed columns canonical on every engine
+        with catalog(project.root) as cat:
+            compiled_now = compile_project(project, missing, describe=cat.describe)
+        have.update((cs.sync.name, cs) for cs in compiled_now)
     return have
 
 

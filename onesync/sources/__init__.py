@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from onesync.errors import SourceError
-from onesync.model import Source
+from onesync.model import Source, Sync
 from onesync.sources.base import Connector, fail
 
 __all__ = ["EXTRAS", "Catalog", "Connector", "catalog", "connect"]
@@ -92,18 +92,42 @@ class Catalog:
         self._open: dict[str, Connector | None] = {}
 
     def __call__(self, source: Source, table_or_sql: str) -> list[str] | None:
-        if source.name not in self._open:
-            try:
-                self._open[source.name] = connect(source, self.root)
-            except SourceError:
-                self._open[source.name] = None
-        conn = self._open[source.name]
+        conn = self._connector(source)
         if conn is None:
             return None
         text = table_or_sql.strip()
         is_query = any(ch.isspace() for ch in text) or text.startswith("(")
         cols = conn.columns(text) if is_query else conn.table_columns(text)
         return [name for name, _ in cols]
+
+    def types(self, source: Source, table_or_sql: str) -> dict[str, str] | None:
+        """Column name -> database type of a table or query, or None when it cannot be told.
+
+        The compiler uses these so a string tag of a decimal, boolean or timestamp column gets
+        the same canonical text on every engine; a lookup that fails only loses that.
+        """
+        conn = self._connector(source)
+        if conn is None:
+            return None
+        text = table_or_sql.strip()
+        is_query = any(ch.isspace() for ch in text) or text.startswith("(")
+        try:
+            cols = conn.columns(text) if is_query else conn.table_columns(text)
+        except SourceError:
+            return None
+        return {name: type_ for name, type_ in cols if type_}
+
+    def describe(self, sync: Sync, source: Source) -> dict[str, str] | None:
+        """The column types of a sync's model (``compile_project``'s ``describe``)."""
+        return self.types(source, sync.model.table or sync.model.sql or "")
+
+    def _connector(self, source: Source) -> Connector | None:
+        if source.name not in self._open:
+            try:
+                self._open[source.name] = connect(source, self.root)
+            except SourceError:
+                self._open[source.name] = None
+        return self._open[source.name]
 
     def close(self) -> None:
         for conn in self._open.values():

@@ -29,21 +29,30 @@ TAGS = (
 )
 
 
-def _rows(source: Source, root: Path, table: str) -> dict[str, tuple]:
+# untyped (string) tags of typed columns: canonical text when the catalogue gives the type
+STRING_TAGS = tuple(
+    Field(c, c) for c in ("price", "big", "ratio", "active", "born", "seen_at", "paid_at")
+)
+
+
+def _rows(
+    source: Source, root: Path, table: str, tags: tuple[Field, ...] = TAGS, typed: bool = False
+) -> dict[str, tuple]:
     sync = Sync(
         name="people",
         file="specs/people.yaml",
         source=source.name,
         model=Model(table=table),
         identity=Identity(external_id="id"),
-        tags=TAGS,
+        tags=tags,
     )
     with connect(source, root) as conn:
         load(conn, source.dialect, table)
-        compiled = compile_sync(sync, source)
+        types = dict(conn.table_columns(table)) if typed else None
+        compiled = compile_sync(sync, source, column_types=types)
         rows = [r for batch in conn.stream(compiled.sql, batch_size=3) for r in batch]
     names = [c.name for c in compiled.columns]
-    assert names[-2:] == ["__invalid", "__fingerprint"]
+    assert names[-1] == "__fingerprint"
     return {r[0]: r for r in rows}
 
 
@@ -71,3 +80,25 @@ def test_same_rows_and_fingerprints_on_all_four_engines(
     assert bad[10] is None and bad[12] == "num_text:number;ts_text:unix_time;"
     assert reference["empty"][3] == "1.5" and reference["empty"][2] == ""
     assert len({r[-1] for r in reference.values()}) == len(reference)  # fingerprints differ by row
+
+
+def test_string_tags_of_typed_columns_are_canonical_on_all_four_engines(
+    tmp_path: Path, pg_url: str, pg_schema: str, mysql_db: str
+) -> None:
+    def rows(source: Source, table: str) -> dict[str, tuple]:
+        return _rows(source, tmp_path, table, STRING_TAGS, typed=True)
+
+    engines = {
+        "duckdb": rows(Source("d", "duckdb", path="y.duckdb"), "t"),
+        "sqlite": rows(Source("s", "sqlite", path="y.sqlite"), "t"),
+        "postgres": rows(Source("p", "postgres", url=pg_url), f"{pg_schema}.t"),
+        "mysql": rows(Source("m", "mysql", url=mysql_db), "t"),
+    }
+    for name, got in engines.items():
+        assert got == engines["duckdb"], f"{name} differs from duckdb"
+    first = engines["duckdb"]["a/b c+d@e"]
+    # price, big, ratio, active, born, seen_at, paid_at
+    assert first[2:9] == (
+        "49.99", "9007199254740993", "0.1", "true", "2024-02-29",
+        "2024-05-01 12:00:00", "2024-05-01 12:00:00",
+    )  # fmt: skip
