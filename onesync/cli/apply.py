@@ -11,16 +11,12 @@ from pathlib import Path
 import click
 
 from onesync.apply import ApplyReport, ProgressUpdate, apply_plan, export_csv, plan_and_apply
+from onesync.cli.options import project_option
 from onesync.errors import PlanError
 from onesync.plan import Plan, make_plan, read_plan
 from onesync.render import render_text
 from onesync.state import open_state
 
-_project = click.option(
-    "-p", "--project", "project", default=".", show_default=True,
-    type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
-    help="Project directory (holding onesync.yaml) or the onesync.yaml file.",
-)  # fmt: skip
 _lock_timeout = click.option(
     "--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the state lock."
 )
@@ -110,7 +106,7 @@ def _confirm_plan(yes: bool, sample: int, err: bool) -> Callable[[Plan], bool]:
 
 
 @click.command()
-@_project
+@project_option
 @click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--sync", "syncs", multiple=True, help="Only this sync (repeatable; no plan file).")
 @click.option("-y", "--yes", is_flag=True, help="Apply without asking (also when CI=true).")
@@ -196,7 +192,7 @@ def _apply(
 
 
 @click.command()
-@_project
+@project_option
 @click.argument("syncs", nargs=-1)
 @click.option(
     "--csv",

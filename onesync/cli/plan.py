@@ -6,15 +6,10 @@ from pathlib import Path
 
 import click
 
+from onesync.cli.options import project_option
 from onesync.plan import make_plan, write_plan
 from onesync.render import render_json, render_markdown, render_text
 from onesync.state import open_state, unlock_state
-
-_project = click.option(
-    "-p", "--project", "project", default=".", show_default=True,
-    type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
-    help="Project directory (holding onesync.yaml) or the onesync.yaml file.",
-)  # fmt: skip
 
 
 def _load(project: Path):  # noqa: ANN202 - the Project of the loader
@@ -24,7 +19,7 @@ def _load(project: Path):  # noqa: ANN202 - the Project of the loader
 
 
 @click.command()
-@_project
+@project_option
 @click.argument("syncs", nargs=-1)
 @click.option(
     "-o",
@@ -84,7 +79,7 @@ def state() -> None:
 
 
 @state.command()
-@_project
+@project_option
 @click.option("--force", is_flag=True, help="Break a lock whose holder is still alive (stuck).")
 def unlock(project: Path, force: bool) -> None:
     """Clear the state lock left by a crashed or stuck run."""
@@ -94,7 +89,7 @@ def unlock(project: Path, force: bool) -> None:
 
 
 @state.command()
-@_project
+@project_option
 def show(project: Path) -> None:
     """Print the state's serial and what it holds per sync."""
     p = _load(project)

@@ -7,12 +7,7 @@ from pathlib import Path
 import click
 
 from onesync import api
-
-project_option = click.option(
-    "-p", "--project", "project", default=".", show_default=True,
-    type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
-    help="Project directory (holding onesync.yaml) or the onesync.yaml file.",
-)  # fmt: skip
+from onesync.cli.options import project_option
 
 
 @click.command()

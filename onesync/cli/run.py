@@ -10,13 +10,8 @@ from pathlib import Path
 import click
 
 from onesync.cli.apply import _load, _Progress, _summary
+from onesync.cli.options import project_option
 from onesync.run import run_once
-
-_project = click.option(
-    "-p", "--project", "project", default=".", show_default=True,
-    type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
-    help="Project directory (holding onesync.yaml) or the onesync.yaml file.",
-)  # fmt: skip
 
 
 def _pass(project: Path) -> int:
@@ -34,7 +29,7 @@ def _pass(project: Path) -> int:
 
 
 @click.command()
-@_project
+@project_option
 @click.option("--watch", is_flag=True, help="Keep running: check for due syncs every minute.")
 @click.option("--interval", default=60.0, show_default=True, help="Seconds between checks.")
 def run(project: Path, watch: bool, interval: float) -> None:

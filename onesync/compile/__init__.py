@@ -49,10 +49,6 @@ def parse_model(sync: Sync, dialect: str) -> exp.Query:
         raise _pos_error(sync, f"model SQL does not parse as {dialect}: {exc}") from exc
 
 
-def _col(name: str) -> exp.Column:
-    return exp.column(exp.to_identifier(name), table=exp.to_identifier(_ALIAS))
-
-
 def _fingerprint(names: Iterable[str]) -> exp.Expression:
     """md5 over every value, each length-prefixed, so NULL, '' and NUL bytes cannot collide."""
     pieces: list[exp.Expression] = []

@@ -79,6 +79,13 @@ def connect(source: Source, root: Path | str = ".", context: str | None = None) 
     return factory(source, root, context)
 
 
+def _describe(conn: Connector, table_or_sql: str) -> list[tuple[str, str]]:
+    """Columns of a query, or of a table when given a bare name."""
+    text = table_or_sql.strip()
+    is_query = any(ch.isspace() for ch in text) or text.startswith("(")
+    return conn.columns(text) if is_query else conn.table_columns(text)
+
+
 class Catalog:
     """Column names of tables and queries, one connection per source, for the validator.
 
@@ -95,10 +102,7 @@ class Catalog:
         conn = self._connector(source)
         if conn is None:
             return None
-        text = table_or_sql.strip()
-        is_query = any(ch.isspace() for ch in text) or text.startswith("(")
-        cols = conn.columns(text) if is_query else conn.table_columns(text)
-        return [name for name, _ in cols]
+        return [name for name, _ in _describe(conn, table_or_sql)]
 
     def types(self, source: Source, table_or_sql: str) -> dict[str, str] | None:
         """Column name -> database type of a table or query, or None when it cannot be told.
@@ -109,10 +113,8 @@ class Catalog:
         conn = self._connector(source)
         if conn is None:
             return None
-        text = table_or_sql.strip()
-        is_query = any(ch.isspace() for ch in text) or text.startswith("(")
         try:
-            cols = conn.columns(text) if is_query else conn.table_columns(text)
+            cols = _describe(conn, table_or_sql)
         except SourceError:
             return None
         return {name: type_ for name, type_ in cols if type_}
