@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
     "CHANNELS",
+    "ON_LEAVE",
     "TAG_TYPES",
     "Column",
     "CompiledSync",
@@ -35,6 +36,8 @@ TagType = Literal["string", "number", "boolean", "unix_time", "date"]
 TAG_TYPES: tuple[str, ...] = ("string", "number", "boolean", "unix_time", "date")
 CHANNELS: tuple[str, ...] = ("push", "email", "sms")
 SyncKind = Literal["profile", "event", "message"]
+OnLeave = Literal["keep", "clear", "delete_user"]
+ON_LEAVE: tuple[str, ...] = ("keep", "clear", "delete_user")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,8 @@ class Destination:
     rate_limit: float = 1000.0  # requests per second for the whole app
     max_recipients: int = 2000  # per create-notification call (API spec; docs allow 20,000)
     max_aliases: int = 10  # per user (safe side of the 10 vs 20 disagreement)
+    max_tags: int = 100  # per user: tags past it are refused at plan time (plan-dependent cap)
+    max_subscriptions: int = 20  # per user (OneSignal docs: users / create-user)
     concurrency: int = 64
 
 
@@ -153,9 +158,10 @@ class Message:
     subject: tuple[tuple[str, str], ...] = ()  # email subject per language
     template_id: str | None = None
     custom_data: tuple[Field, ...] = ()
-    send_after: str | None = None  # "+1h" delay, an ISO time, or a column name
+    send_after: str | None = None  # "+1h" delay, an RFC 3339 UTC time, or a column name
     variables: tuple[str, ...] = ()  # model columns the templates use
     backfill: bool = False
+    max_sends: int | None = None  # refuse a plan that would send to more recipients per apply
 
     @property
     def per_row(self) -> bool:
@@ -177,6 +183,7 @@ class Sync:
     subscriptions: tuple[Field, ...] = ()  # name is "email" or "sms"
     tags: tuple[Field, ...] = ()
     mode: Literal["upsert", "mirror"] = "upsert"
+    on_leave: OnLeave = "keep"  # a row that leaves the model; validate makes mirror's "clear"
     schedule: str | None = None
     after: tuple[str, ...] = ()
     event: Event | None = None
