@@ -26,6 +26,11 @@ class Validation:
     project: Project
     skipped: tuple[str, ...]
 
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """Things allowed but probably wrong, one ``file:line:col: warning: ...`` each."""
+        return self.project.warnings
+
 
 def validate(path: str | Path = ".", *, offline: bool = False) -> Validation:
     """Load and check every spec; reads no rows (only the catalogue, unless ``offline``)."""

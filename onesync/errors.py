@@ -13,6 +13,7 @@ The CLI is the only place that turns these into a line on stderr and an exit cod
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = [
     "Diagnostic",
@@ -27,7 +28,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One problem found in a spec, pointing at the place a user has to edit."""
+    """One problem found in a spec, pointing at the place a user has to edit.
+
+    ``severity`` "warning" marks something that is allowed but probably wrong (an email without
+    an unsubscribe link): it is printed, and never fails validation.
+    """
 
     file: str
     line: int
@@ -35,9 +40,10 @@ class Diagnostic:
     message: str
     hint: str | None = None
     code: str = "error"
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
-        text = f"{self.file}:{self.line}:{self.col}: error: {self.message}"
+        text = f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
 

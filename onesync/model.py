@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from onesync.errors import Diagnostic
+
 __all__ = [
     "CHANNELS",
     "ON_LEAVE",
@@ -165,10 +167,14 @@ class Message:
 
     @property
     def per_row(self) -> bool:
-        """True when content depends on the row, so each recipient needs its own call."""
-        return bool(self.variables or self.custom_data) or (
-            self.send_after is not None and not self.send_after.startswith("+")
-        )
+        """True when content depends on the row, so each recipient needs its own call.
+
+        A delay (``+1h``) or a literal time (validate leaves it as RFC 3339 UTC, which starts
+        with a digit; column names never do) is the same for every row, so it batches.
+        """
+        at = self.send_after or ""
+        column = bool(at) and not (at.startswith("+") or at[:1].isdigit())
+        return bool(self.variables or self.custom_data) or column
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +223,7 @@ class Project:
     state: StateConfig
     syncs: tuple[Sync, ...]
     specs_dir: str = "specs"
+    warnings: tuple[Diagnostic, ...] = ()  # allowed but probably wrong; never fail validation
 
     def source(self, name: str) -> Source:
         for s in self.sources:

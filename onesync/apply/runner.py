@@ -12,20 +12,21 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import re
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from onesync.apply.journal import Journal
 from onesync.apply.report import ApplyReport, ProgressUpdate, Rejected, SyncReport
 from onesync.apply.wire import LeanTransport, proxy_configured
-from onesync.destination import AsyncOneSignalClient, Result, idempotency_key
+from onesync.destination import AsyncOneSignalClient, Result, calls, idempotency_key
+from onesync.destination.calls import SUBSCRIPTION_TYPES
+from onesync.destination.limits import RetryPolicy
 from onesync.errors import DestinationError, PlanError
 from onesync.model import Project
 from onesync.plan.changes import EventChange, MessageChange, Plan, ProfileChange, SyncPlan
-from onesync.state import StateStore, open_state
+from onesync.state import Missed, RowUpdate, StateStore, open_state
 
 __all__ = ["apply_plan", "plan_and_apply"]
 
@@ -76,6 +77,7 @@ def apply_plan(
     state: StateStore | None = None,
     verify_fresh: bool = True,
     lock_timeout: float = 10.0,
+    retry: RetryPolicy | None = None,
 ) -> ApplyReport:
     """Send exactly ``plan`` to OneSignal and record every confirmed change in state.
 
@@ -87,6 +89,7 @@ def apply_plan(
         progress: called with a ``ProgressUpdate`` a few times a second per sync and at its end.
         state: an open (locked) state store; opened and locked here when None.
         verify_fresh: refuse (``PlanError``) a plan whose specs, state or source rows changed.
+        retry: how the clients made here retry (429, 5xx, timeouts); ``RetryPolicy()`` when None.
 
     Returns:
         An ``ApplyReport``; ``exit_code`` is 3 when OneSignal rejected some rows.
@@ -102,7 +105,7 @@ def apply_plan(
                     "the plan is stale and was not applied: " + "; ".join(reasons)
                     + ". Make a new plan (onesync plan -o FILE) and apply that"
                 )  # fmt: skip
-        return asyncio.run(_apply(plan, project, store, client, progress))
+        return asyncio.run(_apply(plan, project, store, client, progress, retry))
     finally:
         if state is None:
             store.close()
@@ -134,9 +137,10 @@ async def _apply(
     state: StateStore,
     client: AsyncOneSignalClient | None,
     progress: Progress | None,
+    retry: RetryPolicy | None = None,
 ) -> ApplyReport:
     started = time.monotonic()
-    apis = [client] if client is not None else _clients(project)
+    apis = [client] if client is not None else _clients(project, retry)
     reports: list[SyncReport] = []
     try:
         for sp in _ordered(plan, project):
@@ -148,7 +152,7 @@ async def _apply(
     return ApplyReport(tuple(reports), time.monotonic() - started)
 
 
-def _clients(project: Project) -> list[AsyncOneSignalClient]:
+def _clients(project: Project, retry: RetryPolicy | None = None) -> list[AsyncOneSignalClient]:
     """The clients apply sends with; they share the app's one token bucket.
 
     Normally one client on ``LeanTransport`` (see ``onesync.apply.wire``). With a proxy in the
@@ -157,63 +161,39 @@ def _clients(project: Project) -> list[AsyncOneSignalClient]:
     """
     dest = project.destination
     if not proxy_configured():
-        return [AsyncOneSignalClient(dest, transport=LeanTransport())]
+        return [AsyncOneSignalClient(dest, transport=LeanTransport(), retry=retry)]
     k = max(1, -(-dest.concurrency // POOL))
     each = dataclasses.replace(dest, concurrency=max(1, -(-dest.concurrency // k)))
     plain = dest.api_url.startswith("http://")  # loopback only: no CA files to load
-    return [AsyncOneSignalClient(each, verify=not plain) for _ in range(k)]
-
-
-def _resolve_send_after(value: str | None) -> str | None:
-    """``+30m`` / ``+1h`` / ``+2d`` become an absolute UTC time; anything else passes through."""
-    if not value:
-        return None
-    m = re.fullmatch(r"\+\s*(\d+(?:\.\d+)?)\s*([smhd]?)", value.strip())
-    if not m:
-        return value
-    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 1}[m.group(2)]
-    at = datetime.now(UTC) + timedelta(seconds=float(m.group(1)) * unit)
-    return at.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return [AsyncOneSignalClient(each, verify=not plain, retry=retry) for _ in range(k)]
 
 
 def message_payload(m: MessageChange) -> dict[str, Any]:
-    """The create-notification body for one planned message (without app_id and key)."""
-    body: dict[str, Any] = {
-        "include_aliases": {"external_id": list(m.external_ids)},
-        "target_channel": m.channel,
-    }
-    if m.channel == "email":
-        if m.subject:
-            body["email_subject"] = m.subject.get("en") or next(iter(m.subject.values()))
-        if m.contents:
-            body["email_body"] = m.contents.get("en") or next(iter(m.contents.values()))
-    else:
-        if m.contents:
-            body["contents"] = dict(m.contents)
-        if m.headings:
-            body["headings"] = dict(m.headings)
-    if m.template_id:
-        body["template_id"] = m.template_id
-    if m.custom_data:
-        body["custom_data"] = dict(m.custom_data)
-    send_after = _resolve_send_after(m.send_after)
-    if send_after:
-        body["send_after"] = send_after
-    return body
+    """The create-notification body for one planned message (without app_id and key);
+    a batch fixed by an earlier apply is sent exactly as stored."""
+    if m.body is not None:
+        return dict(m.body)
+    return calls.notification_body(
+        channel=m.channel,
+        aliases={"external_id": list(m.external_ids)},
+        headings=m.headings,
+        contents=m.contents,
+        subject=m.subject,
+        template_id=m.template_id,
+        custom_data=m.custom_data,
+        send_after=calls.resolve_send_after(m.send_after),
+    )
 
 
 def event_body(app_id: str, sync: str, e: EventChange) -> dict[str, Any]:
     """One custom event with its per-event idempotency key (UUIDv5 of app, sync and key)."""
-    body: dict[str, Any] = {
-        "name": e.name,
-        "external_id": e.external_id,
-        "idempotency_key": idempotency_key(app_id, sync, e.key),
-    }
-    if e.timestamp:
-        body["timestamp"] = e.timestamp
-    if e.properties:
-        body["properties"] = dict(e.properties)
-    return body
+    return calls.custom_event(
+        name=e.name,
+        external_id=e.external_id,
+        idempotency_key=idempotency_key(app_id, sync, e.key),
+        timestamp=e.timestamp,
+        properties=e.properties,
+    )
 
 
 def _event_batches(bodies: Sequence[tuple[EventChange, dict[str, Any]]]) -> Iterator[list[Any]]:
@@ -392,46 +372,19 @@ class _SyncRun:
         self._turn = (self._turn + 1) % len(self.apis)
         return self.apis[self._turn]
 
-    def _calls(self, p: ProfileChange) -> list[Callable[[], Awaitable[Result]]]:
-        """The requests one user needs, in order (each a separate write to that user)."""
-        api, eid = self.api, p.external_id
-        tags: dict[str, str] = dict(p.set_tags)
-        tags.update((t, "") for t in p.unset_tags)
-        items = list(tags.items())
-        chunks = [dict(items[i : i + TAGS_PER_CALL]) for i in range(0, len(items), TAGS_PER_CALL)]
-        if self.legacy:  # the player model has tags only
-            return [lambda c=c: api.legacy_edit_tags(eid, c) for c in chunks]
-        if p.action == "create":
-            identity = {"external_id": eid, **p.add_aliases}
-            subs = [(s["type"], s["token"]) for s in p.add_subscriptions]
-            first = chunks[0] if chunks else None
-            out = [lambda: api.create_user(identity, first, subs)]
-            out += [lambda c=c: api.update_user("external_id", eid, c) for c in chunks[1:]]
-            return out
-        out = [lambda c=c: api.update_user("external_id", eid, c) for c in chunks]
-        if p.action == "update":
-            if p.add_aliases:
-                out.append(lambda: api.add_aliases("external_id", eid, p.add_aliases))
-            for s in p.add_subscriptions:
-                out.append(
-                    lambda s=s: api.create_subscription("external_id", eid, s["type"], s["token"])
-                )
-        return out
-
     async def _profile(self, p: ProfileChange) -> None:
-        calls = self._calls(p)
-        for i, call in enumerate(calls):
-            if i:
-                await asyncio.sleep(USER_SPACING)
-            result = await call()
-            self._count(result)
-            if result.ok:
-                continue
-            if p.action == "unset" and result.http_status == 404:
-                break  # the user is gone from OneSignal, and its tags with it
-            self._reject(p.key, f"{result.operation}: {result.reason}")
-            return
-        await self._confirm(p)
+        """One user's calls in order, a second apart; state gets exactly what was confirmed."""
+        user = _User(self, p)
+        try:
+            await user.run()
+        finally:
+            if user.update is not None:
+                await self.journal.add(user.update)
+        if user.failed is None:
+            self.sent += 1
+            self._advance(1)
+        else:
+            self._reject(p.key, user.failed)
 
     # -- events --------------------------------------------------------------------------------
 
@@ -467,19 +420,256 @@ class _SyncRun:
     # -- messages ------------------------------------------------------------------------------
 
     async def _message(self, m: MessageChange) -> None:
-        result = await self.api.create_notification(
-            message_payload(m), idempotency_key=m.idempotency_key
-        )
+        body = message_payload(m)
+        if m.batched and m.body is None:  # fixed before the first send: a rerun resends it
+            await asyncio.to_thread(
+                self.journal.write, self.state.outbox_put, self.sp.name, m.idempotency_key,
+                m.keys, m.external_ids, body,
+            )  # fmt: skip
+        result = await self.api.create_notification(body, idempotency_key=m.idempotency_key)
         self._count(result)
-        if result.ok:
-            by_user = dict(zip(m.external_ids, m.keys, strict=False))
-            for f in result.failures:
-                key = by_user.get(f.key or "", f.key or "?")
-                self.missed.append(Rejected(self.sp.name, key, f.reason))
-            await self._confirm(m, len(m.keys))
+        by_user = dict(zip(m.external_ids, m.keys, strict=False))
+        # OneSignal answers 200 with an empty id when it reached nobody (reference §3)
+        nobody = not result.ok and result.http_status is not None and result.http_status < 300
+        if not result.ok and not nobody:
+            for key in m.keys:
+                self._reject(key, f"create_notification: {result.reason}")
             return
-        for key in m.keys:
-            self._reject(key, f"create_notification: {result.reason}")
+        unreached = set(m.external_ids) if nobody else set(result.unreached)
+        reached = [
+            (k, e) for k, e in zip(m.keys, m.external_ids, strict=True) if e not in unreached
+        ]
+        for ext in sorted(unreached):
+            key = by_user.get(ext, ext)
+            why = result.reason or "not subscribed"
+            self.missed.append(
+                Rejected(self.sp.name, key, f"reached nobody ({why}); sent again once a sync "
+                         "has created the user")
+            )  # fmt: skip
+            await self.journal.add(Missed(key, ext))
+        sent = dataclasses.replace(
+            m, keys=tuple(k for k, _ in reached), external_ids=tuple(e for _, e in reached)
+        )
+        await self.journal.add(sent)
+        self.sent += len(reached)
+        self._advance(len(m.keys))
+
+
+class _User:
+    """The calls for one user's change, and the state patch OneSignal confirmed so far.
+
+    ``update`` is what reaches the state (even when a later call failed); ``failed`` is the
+    reason to report, or None. A 404 on an existing user creates it again, whole; a 409 is
+    remembered so the row is not retried until it changes.
+    """
+
+    def __init__(self, run: _SyncRun, p: ProfileChange) -> None:
+        self.run_ = run
+        self.p = p
+        self.api = run.api
+        self.eid = p.external_id
+        self.patch: dict[str, str | None] = {}
+        self.failed: str | None = None
+        self.update: RowUpdate | None = None
+        self._calls = 0
+
+    async def _send(self, call: Awaitable[Result]) -> Result:
+        if self._calls:
+            await asyncio.sleep(USER_SPACING)  # OneSignal: one write per second per user
+        self._calls += 1
+        result = await call
+        self.run_._count(result)
+        return result
+
+    def _fail(self, result: Result) -> None:
+        self.failed = f"{result.operation}: {result.reason}"
+
+    async def run(self) -> None:
+        p = self.p
+        if self.run_.legacy:
+            await self._legacy()
+        elif p.action == "create":
+            await self._create(p.add_aliases, _tags(p), p.add_subscriptions)
+        elif p.action == "delete":
+            result = await self._send(self.api.delete_user("external_id", self.eid))
+            if not (result.ok or result.not_found):
+                self._fail(result)
+        else:
+            await self._update()
+        self._finish()
+
+    def _finish(self) -> None:
+        p = self.p
+        done = self.failed is None
+        if p.action in ("unset", "delete") and done:
+            self.update = RowUpdate(p.key, None, forget=True)
+            return
+        if self.failed is not None and not self.patch and self.update is None:
+            return
+        if self.update is not None:  # a 409 already filled it in
+            return
+        if p.action != "unset":
+            self.patch.setdefault("external_id", self.eid)
+        self.update = RowUpdate(p.key, p.fingerprint if done else None, self.patch)
+
+    # -- the calls -----------------------------------------------------------------------------
+
+    async def _create(
+        self,
+        aliases: Mapping[str, str],
+        tags: dict[str, str],
+        subs: Iterable[Mapping[str, Any]],
+    ) -> bool:
+        identity = {"external_id": self.eid, **aliases}
+        pairs = [(str(s["type"]), str(s["token"])) for s in subs]
+        chunks = _chunks(tags)
+        first = chunks[0] if chunks else None
+        result = await self._send(self.api.create_user(identity, first, pairs))
+        if not result.ok:
+            self._conflict_or_fail(result)
+            return False
+        self.patch["external_id"] = self.eid
+        self.patch.update((f"alias:{k}", v) for k, v in aliases.items())
+        self.patch.update((f"tag:{k}", v) for k, v in (first or {}).items())
+        self._subscribed(pairs, result)
+        return await self._tag_chunks(chunks[1:])
+
+    async def _tag_chunks(self, chunks: list[dict[str, str]]) -> bool:
+        for chunk in chunks:
+            result = await self._send(self.api.update_user("external_id", self.eid, chunk))
+            if not result.ok:
+                self._fail(result)
+                return False
+            self.patch.update((f"tag:{k}", v or None) for k, v in chunk.items())
+        return True
+
+    def _subscribed(self, pairs: list[tuple[str, str]], result: Result) -> None:
+        """Record each subscription and the id OneSignal gave it (so onesync can delete it)."""
+        ids = {(r.type.lower(), r.token): r.id for r in result.subscriptions}
+        for type_, token in pairs:
+            self.patch[f"sub:{type_}"] = token
+            self.patch[f"subid:{type_}"] = ids.get((type_.lower(), token))
+
+    def _conflict_or_fail(self, result: Result) -> None:
+        self._fail(result)
+        if result.conflict:
+            self.update = RowUpdate(
+                self.p.key, None, dict(self.patch), conflict=self.failed,
+                conflict_fingerprint=self.p.fingerprint,
+            )  # fmt: skip
+
+    async def _update(self) -> None:
+        p = self.p
+        chunks = _chunks(_tags(p))
+        if chunks:
+            first = await self._send(self.api.update_user("external_id", self.eid, chunks[0]))
+            if first.not_found:
+                if p.action == "unset":
+                    return  # the user is gone from OneSignal, and what the sync put there too
+                await self._recreate()
+                return
+            if not first.ok:
+                self._fail(first)
+                return
+            self.patch.update((f"tag:{k}", v or None) for k, v in chunks[0].items())
+            if not await self._tag_chunks(chunks[1:]):
+                return
+        if p.add_aliases:
+            result = await self._send(self.api.add_aliases("external_id", self.eid, p.add_aliases))
+            if await self._gone(result):
+                return
+            if not result.ok:
+                self._conflict_or_fail(result)
+                return
+            self.patch.update((f"alias:{k}", v) for k, v in p.add_aliases.items())
+        for label in p.remove_aliases:
+            result = await self._send(self.api.delete_alias("external_id", self.eid, label))
+            if await self._gone(result):
+                return
+            if not result.ok:
+                self._fail(result)
+                return
+            self.patch[f"alias:{label}"] = None
+        added: set[str] = set()
+        for sub in p.add_subscriptions:
+            type_, token = sub["type"], sub["token"]
+            result = await self._send(
+                self.api.create_subscription("external_id", self.eid, type_, token)
+            )
+            if await self._gone(result):
+                return
+            if not result.ok:
+                self._fail(result)
+                return
+            self._subscribed([(type_, token)], result)
+            added.add(type_)
+        for sub in p.remove_subscriptions:
+            type_, token, sid = str(sub["type"]), str(sub["token"]), sub.get("id")
+            if sid:
+                result = await self._send(self.api.delete_subscription(sid))
+            else:  # created before onesync recorded ids: switch it off by its address
+                result = await self._send(
+                    self.api.update_subscription_by_token(
+                        SUBSCRIPTION_TYPES.get(type_, type_), token, {"enabled": False}
+                    )
+                )
+            if not (result.ok or result.not_found):
+                self._fail(result)
+                if type_ in added and not sub.get("pending"):  # remember it, to remove later
+                    self.patch[f"oldsub:{type_}"] = token
+                    self.patch[f"oldsubid:{type_}"] = sid
+                return
+            if sub.get("pending"):
+                self.patch[f"oldsub:{type_}"] = self.patch[f"oldsubid:{type_}"] = None
+            elif type_ not in added:
+                self.patch[f"sub:{type_}"] = self.patch[f"subid:{type_}"] = None
+
+    async def _gone(self, result: Result) -> bool:
+        """A 404 for the user: it was deleted in OneSignal; create it again (or, when
+        clearing, there is nothing left to clear)."""
+        if not result.not_found:
+            return False
+        if self.p.action != "unset":
+            await self._recreate()
+        return True
+
+    async def _recreate(self) -> None:
+        """Create the user again, whole, from the row's current values (state + this change)."""
+        run = self.run_
+        old = await asyncio.to_thread(run.journal.write, run.state.values, run.sp.name, self.p.key)
+        now = {**(old or {}), **self.p.state_patch(), **self.patch}
+        aliases = {k[6:]: v for k, v in now.items() if k.startswith("alias:") and v}
+        tags = {k[4:]: v for k, v in now.items() if k.startswith("tag:") and v}
+        subs = [{"type": k[4:], "token": v} for k, v in now.items() if k.startswith("sub:") and v]
+        self.patch = {k: None for k in (old or {})}  # what OneSignal held before is gone
+        self.failed = None
+        await self._create(aliases, tags, subs)
+
+    async def _legacy(self) -> None:
+        """The player model takes tags only; anything else is refused, never recorded."""
+        p = self.p
+        if p.add_aliases or p.add_subscriptions or p.remove_aliases or p.remove_subscriptions:
+            self.failed = "api: legacy sends tags only; aliases and subscriptions need api: current"
+        for chunk in _chunks(_tags(p)):
+            result = await self._send(self.api.legacy_edit_tags(self.eid, chunk))
+            if not result.ok:
+                if p.action == "unset" and result.not_found:
+                    return
+                self._fail(result)
+                return
+            self.patch.update((f"tag:{k}", v or None) for k, v in chunk.items())
+
+
+def _tags(p: ProfileChange) -> dict[str, str]:
+    tags = dict(p.set_tags)
+    tags.update((t, "") for t in p.unset_tags)
+    return tags
+
+
+def _chunks(tags: dict[str, str]) -> list[dict[str, str]]:
+    """At most 100 tag updates per request (OneSignal's limit, reference §1.2)."""
+    items = list(tags.items())
+    return [dict(items[i : i + TAGS_PER_CALL]) for i in range(0, len(items), TAGS_PER_CALL)]
 
 
 def _iso_ago(seconds: float) -> str:

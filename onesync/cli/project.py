@@ -24,8 +24,13 @@ def init(directory: Path) -> None:
 @project_option
 @click.option("--offline", is_flag=True, help="Do not connect to sources; skip catalogue checks.")
 def validate(project: Path, offline: bool) -> None:
-    """Load and check every spec; nothing is read from any database."""
+    """Load and check every spec; nothing is read from any database.
+
+    Warnings go to stderr and do not change the exit code (0).
+    """
     result = api.validate(project, offline=offline)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
     for reason in result.skipped:
         click.echo(f"skipped: {reason}")
     n = len(result.project.syncs)

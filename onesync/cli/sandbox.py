@@ -166,7 +166,8 @@ def serve(**opts: Any) -> None:
 @click.option("--db", default=None, help="Read a sandbox SQLite file instead of a server.")
 @click.option("--json", "as_json", is_flag=True, help="Print the raw state as JSON.")
 def show(url: str, db: str | None, as_json: bool) -> None:
-    """Print the users, events, notifications and request counts a sandbox holds."""
+    """Print the users, subscriptions, deleted users, events, notifications and request counts
+    a sandbox holds (long values wrap to the terminal's width)."""
     state = load_state(url=None if db else url, db=db)
     if as_json:
         click.echo(json.dumps(state, indent=2))

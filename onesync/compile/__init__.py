@@ -289,8 +289,10 @@ def _invalid(checked: Sequence[tuple[str, str, str]], dialect: str) -> exp.Expre
 
 
 def _is_literal_time(value: str) -> bool:
-    """A delay (``+1h``) or an ISO time is a constant; anything else names a column."""
-    return value.startswith("+") or (len(value) >= 10 and value[:4].isdigit() and value[4] == "-")
+    """A delay (``+1h``) or a time (validate makes it RFC 3339 UTC) is a constant; a column name
+    never starts with a digit, so anything else names a column. Agrees with ``Message.per_row``.
+    """
+    return value.startswith("+") or value[:1].isdigit()
 
 
 def compile_project(

@@ -1,15 +1,18 @@
-"""OneSignal over httpx: ``OneSignalClient`` (blocking) and ``AsyncOneSignalClient`` (asyncio).
+"""OneSignal over httpx: ``AsyncOneSignalClient``, one method per endpoint.
 
-Both have the same methods and the same behaviour; only the waiting differs. Every call:
+Every call:
 
-1. reserves a slot in the app's shared ``TokenBucket`` (view endpoints have their own bucket),
-2. sends one request with ``Authorization: Key <api_key>`` (``Basic`` for a legacy REST key),
-3. retries 429, 5xx, timeouts and dropped connections per the ``RetryPolicy`` (waiting at least
+1. is built by ``calls`` (path, body, how to read the answer); a call that cannot be made
+   (an empty alias value...) is a ``rejected`` result with ``attempts=0`` and no request,
+2. reserves a slot in the app's shared ``TokenBucket`` (view endpoints have their own bucket),
+3. sends one request with ``Authorization: Key <api_key>`` (``Basic`` for a legacy REST key),
+4. retries 429, 5xx, timeouts and dropped connections per the ``RetryPolicy`` (waiting at least
    ``Retry-After``, which also pauses every other call to the app),
-4. returns a ``Result``; only a refused API key (401/403) raises ``DestinationError``, because
+5. returns a ``Result``; only a refused API key (401/403) raises ``DestinationError``, because
    no other call can succeed either.
 
-The API key is never part of a repr, a log line or an exception message.
+Blocking code uses ``OneSignalClient`` (``blocking.py``), which runs this client on a private
+event loop. The API key is never part of a repr, a log line or an exception message.
 """
 
 from __future__ import annotations
@@ -21,28 +24,26 @@ import json
 import logging
 import random
 import threading
-import time
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import httpx
 
 from onesync.destination import calls
-from onesync.destination.calls import Call, InvalidCall, TagValue
+from onesync.destination.calls import Call, InvalidCall, Subscriptions, TagValue
 from onesync.destination.limits import RateLimit, RetryPolicy, TokenBucket, parse_retry_after
 from onesync.destination.results import Result, error_reason
 from onesync.errors import DestinationError
 from onesync.model import Destination
 
-__all__ = ["AsyncOneSignalClient", "OneSignalClient", "VIEW_RATE_LIMIT"]
+__all__ = ["VIEW_RATE_LIMIT", "AsyncOneSignalClient", "OnConflict", "shared_bucket"]
 
 log = logging.getLogger("onesync.destination")
 
 # "View endpoints (messages, templates, user): 1 req/s/app, 10 requests/sec look-back" (§6).
 VIEW_RATE_LIMIT = RateLimit(per_second=1.0, burst=10, adaptive=False)
 OnConflict = Literal["report", "update"]
-Subscriptions = Mapping[str, str] | Iterable[tuple[str, str]] | None
 
 _buckets: weakref.WeakValueDictionary[tuple[str, str, str, RateLimit], TokenBucket] = (
     weakref.WeakValueDictionary()
@@ -75,19 +76,35 @@ def _per_user_limit(body: Any) -> bool:
     return isinstance(limit, str) and any(w in limit.lower() for w in ("per device", "per user"))
 
 
-class _Base:
-    """Configuration, request building and answer classification shared by both clients."""
+def _timeout(timeout: float) -> httpx.Timeout:
+    # pool=None: calls waiting for a free connection are throttled by us, not failed by httpx.
+    return httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=None)
+
+
+class AsyncOneSignalClient:
+    """The asyncio client: run many calls with ``asyncio.gather``; they share one bucket."""
 
     def __init__(
         self,
         destination: Destination,
         *,
-        rate_limit: RateLimit | None,
-        retry: RetryPolicy | None,
-        view_rate_limit: RateLimit,
-        verify: bool,
-        seed: int | None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rate_limit: RateLimit | None = None,
+        retry: RetryPolicy | None = None,
+        view_rate_limit: RateLimit = VIEW_RATE_LIMIT,
+        timeout: float = 30.0,
+        verify: bool = True,
+        seed: int | None = None,
     ) -> None:
+        """Args:
+        destination: the app, key and URL (``Destination.rate_limit`` is the default rate,
+            ``Destination.concurrency`` caps connections).
+        transport: an httpx transport to use instead of the network (tests, proxies).
+        rate_limit / retry: override the defaults (``RateLimit(per_second=destination.rate_limit)``
+            and ``RetryPolicy()``); ``view_rate_limit`` is the view endpoints' bucket.
+        verify: TLS verification; may be False only for a loopback ``api_url``.
+        seed: seeds the retry jitter, for reproducible tests.
+        """
         if not destination.api_key:
             raise DestinationError(
                 "destination.api_key is empty (set it, e.g. api_key: ${env:ONESIGNAL_API_KEY})"
@@ -111,7 +128,6 @@ class _Base:
         self.destination = destination
         self.rate_limit = rate_limit or RateLimit(per_second=destination.rate_limit)
         self.retry = retry or RetryPolicy()
-        self._verify = verify
         self._base = str(url).rstrip("/")
         self._app = destination.app_id
         legacy_key = destination.api == "legacy" and not destination.api_key.startswith("os_v2_")
@@ -123,10 +139,55 @@ class _Base:
         self.bucket = shared_bucket(self._base, self._app, "write", self.rate_limit)
         self.view_bucket = shared_bucket(self._base, self._app, "view", view_rate_limit)
         self._rng = random.Random(seed)
+        n = destination.concurrency
+        # Our own gate: httpcore's pool rescans every queued request on each change, which
+        # costs O(queue) per request once thousands of calls are gathered at once.
+        self._gate = asyncio.Semaphore(n)
+        limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
+        self._http = httpx.AsyncClient(
+            transport=transport, timeout=_timeout(timeout), verify=verify, limits=limits
+        )
 
     def __repr__(self) -> str:
         d = self.destination
         return f"<{type(self).__name__} app_id={d.app_id!r} api_url={self._base!r} api={d.api!r}>"
+
+    async def __aenter__(self) -> AsyncOneSignalClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- the one request loop ------------------------------------------------------------------
+
+    async def send(self, call: Call) -> Result:
+        """Make one prepared ``Call`` with rate limiting and retries."""
+        attempt = 0
+        while True:
+            attempt += 1
+            delay = self._bucket_for(call).reserve()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                async with self._gate:
+                    response = await self._http.request(**self._request(call))
+            except httpx.TransportError as exc:
+                outcome = self._on_error(call, exc, attempt)
+            else:
+                outcome = self._on_response(call, response, attempt)
+            if isinstance(outcome, Result):
+                return outcome
+            await asyncio.sleep(outcome)
+
+    async def _do(self, operation: str, build: Callable[..., Call], *args: Any) -> Result:
+        try:
+            call = build(self._app, *args)
+        except InvalidCall as exc:
+            return Result(operation, "rejected", None, str(exc), attempts=0)
+        return await self.send(call)
 
     def _scrub(self, text: str) -> str:
         key = self.destination.api_key
@@ -189,237 +250,18 @@ class _Base:
                 call.operation, "ok", status, None, attempt, replayed=replayed, body=body
             )
             result = call.finish(result, body)
-            if result.reason:
-                result = dataclasses.replace(result, reason=self._scrub(result.reason))
-            return result
-        reason = self._scrub(error_reason(body, status, response.text))
-        return Result(
-            call.operation, "rejected", status, reason, attempt, conflict=status == 409, body=body
-        )
+        else:
+            reason = error_reason(body, status, response.text)
+            result = Result(
+                call.operation, "rejected", status, reason, attempt, conflict=status == 409,
+                body=body,
+            )  # fmt: skip
+            result = call.refused(result, body)
+        if result.reason:
+            result = dataclasses.replace(result, reason=self._scrub(result.reason))
+        return result
 
-    @staticmethod
-    def _invalid(operation: str, exc: InvalidCall) -> Result:
-        return Result(operation, "rejected", None, str(exc), attempts=0)
-
-    @staticmethod
-    def _fallback(conflict: Result, followups: list[Result]) -> Result:
-        """Fold the by-external_id follow-ups of a 409 create into one result (see create_user)."""
-        if not followups:  # nothing to apply by external_id: the conflict stands
-            return conflict
-        attempts = conflict.attempts + sum(r.attempts for r in followups)
-        bad = next((r for r in followups if not r.ok), None)
-        if bad is not None:
-            reason = f"{conflict.reason}; then {bad.operation} by external_id: {bad.reason}"
-            return dataclasses.replace(bad, reason=reason, attempts=attempts, conflict=True)
-        reason = f"{conflict.reason}; tags and subscriptions were applied by external_id instead"
-        return Result("create_user", "ok", conflict.http_status, reason, attempts, conflict=True)
-
-
-def _timeout(timeout: float) -> httpx.Timeout:
-    # pool=None: calls waiting for a free connection are throttled by us, not failed by httpx.
-    return httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=None)
-
-
-class OneSignalClient(_Base):
-    """A blocking client; safe to share between threads (one connection pool, one bucket)."""
-
-    def __init__(
-        self,
-        destination: Destination,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        rate_limit: RateLimit | None = None,
-        retry: RetryPolicy | None = None,
-        view_rate_limit: RateLimit = VIEW_RATE_LIMIT,
-        timeout: float = 30.0,
-        verify: bool = True,
-        seed: int | None = None,
-    ) -> None:
-        """Args:
-        destination: the app, key and URL (``Destination.rate_limit`` is the default rate).
-        transport: an httpx transport to use instead of the network (tests, proxies).
-        rate_limit / retry: override the defaults (``RateLimit(per_second=destination.rate_limit)``
-            and ``RetryPolicy()``).
-        verify: TLS verification; may be False only for a loopback ``api_url``.
-        seed: seeds the retry jitter, for reproducible tests.
-        """
-        super().__init__(
-            destination, rate_limit=rate_limit, retry=retry, view_rate_limit=view_rate_limit,
-            verify=verify, seed=seed,
-        )  # fmt: skip
-        limits = httpx.Limits(max_connections=destination.concurrency)
-        self._http = httpx.Client(
-            transport=transport, timeout=_timeout(timeout), verify=verify, limits=limits
-        )
-
-    def __enter__(self) -> OneSignalClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-
-    def send(self, call: Call) -> Result:
-        """Make one prepared ``Call`` with rate limiting and retries."""
-        attempt = 0
-        while True:
-            attempt += 1
-            delay = self._bucket_for(call).reserve()
-            if delay > 0:
-                time.sleep(delay)
-            try:
-                response = self._http.request(**self._request(call))
-            except httpx.TransportError as exc:
-                outcome = self._on_error(call, exc, attempt)
-            else:
-                outcome = self._on_response(call, response, attempt)
-            if isinstance(outcome, Result):
-                return outcome
-            time.sleep(outcome)
-
-    def _do(self, operation: str, build: Any, *args: Any) -> Result:
-        try:
-            call = build(self._app, *args)
-        except InvalidCall as exc:
-            return self._invalid(operation, exc)
-        return self.send(call)
-
-    def create_user(
-        self,
-        identity: Mapping[str, str],
-        tags: Mapping[str, TagValue] | None = None,
-        subscriptions: Subscriptions = None,
-        *,
-        on_conflict: OnConflict = "report",
-    ) -> Result:
-        """Create (or, when an alias already matches, update) a user with tags and subscriptions.
-
-        ``identity`` maps alias labels to values and should contain ``external_id``;
-        ``subscriptions`` maps ``email`` / ``sms`` to a token. A 409 (an alias is claimed by
-        another user) is a ``rejected`` result with ``conflict=True`` and OneSignal's reason.
-        With ``on_conflict="update"`` the client then falls back to PATCHing the tags and
-        creating the subscriptions on the user found by ``external_id`` (the aliases are left
-        alone) and returns ``ok`` with ``conflict=True`` and the 409 reason.
-        """
-        result = self._do("create_user", calls.create_user, identity, tags, subscriptions)
-        eid = identity.get("external_id")
-        if not (result.conflict and on_conflict == "update" and eid):
-            return result
-        followups = []
-        if tags:
-            followups.append(self.update_user("external_id", eid, tags))
-        for type_, token in _pairs(subscriptions):
-            followups.append(self.create_subscription("external_id", eid, type_, token))
-        return self._fallback(result, followups)
-
-    def update_user(self, label: str, id: str, tags: Mapping[str, TagValue]) -> Result:
-        """Set tags on the user ``label``/``id``; a value of ``""`` (or None) unsets the tag."""
-        return self._do("update_user", calls.update_user, label, id, tags)
-
-    def add_aliases(self, label: str, id: str, aliases: Mapping[str, str]) -> Result:
-        """Add or change aliases (label -> value) on the user ``label``/``id``."""
-        return self._do("add_aliases", calls.add_aliases, label, id, aliases)
-
-    def create_subscription(
-        self, label: str, id: str, type: str, token: str, *, enabled: bool = True
-    ) -> Result:
-        """Add an ``email`` / ``sms`` subscription (OneSignal moves it if another user has it)."""
-        return self._do(
-            "create_subscription", calls.create_subscription, label, id, type, token, enabled
-        )
-
-    def send_events(self, events: Sequence[Mapping[str, Any]]) -> Result:
-        """Send custom events; events OneSignal refused are ``Result.failures`` (by index)."""
-        return self._do("send_events", calls.send_events, events)
-
-    def create_notification(
-        self, payload: Mapping[str, Any], *, idempotency_key: str | None = None
-    ) -> Result:
-        """Send a message once; ``idempotency_key`` (a UUID, see ``idempotency_key()``) makes
-        retries and re-runs safe. ``Result.id`` is the notification id."""
-        return self._do("create_notification", calls.create_notification, payload, idempotency_key)
-
-    def get_user(self, label: str, id: str) -> Result:
-        """Fetch a user (``Result.body``); 1 request/s per app, so not for bulk use."""
-        return self._do("get_user", calls.get_user, label, id)
-
-    def legacy_edit_tags(self, external_user_id: str, tags: Mapping[str, TagValue]) -> Result:
-        """Legacy player model: set tags on every device of ``external_user_id``."""
-        return self._do("legacy_edit_tags", calls.legacy_edit_tags, external_user_id, tags)
-
-
-def _pairs(subscriptions: Subscriptions) -> list[tuple[str, str]]:
-    if not subscriptions:
-        return []
-    pairs = subscriptions.items() if isinstance(subscriptions, Mapping) else subscriptions
-    return [(t, tok) for t, tok in pairs if tok]
-
-
-class AsyncOneSignalClient(_Base):
-    """The asyncio client: run many calls with ``asyncio.gather``; they share one bucket."""
-
-    def __init__(
-        self,
-        destination: Destination,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        rate_limit: RateLimit | None = None,
-        retry: RetryPolicy | None = None,
-        view_rate_limit: RateLimit = VIEW_RATE_LIMIT,
-        timeout: float = 30.0,
-        verify: bool = True,
-        seed: int | None = None,
-    ) -> None:
-        """Same arguments as ``OneSignalClient``; ``destination.concurrency`` caps connections."""
-        super().__init__(
-            destination, rate_limit=rate_limit, retry=retry, view_rate_limit=view_rate_limit,
-            verify=verify, seed=seed,
-        )  # fmt: skip
-        n = destination.concurrency
-        # Our own gate: httpcore's pool rescans every queued request on each change, which
-        # costs O(queue) per request once thousands of calls are gathered at once.
-        self._gate = asyncio.Semaphore(n)
-        limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
-        self._http = httpx.AsyncClient(
-            transport=transport, timeout=_timeout(timeout), verify=verify, limits=limits
-        )
-
-    async def __aenter__(self) -> AsyncOneSignalClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def send(self, call: Call) -> Result:
-        """Make one prepared ``Call`` with rate limiting and retries."""
-        attempt = 0
-        while True:
-            attempt += 1
-            delay = self._bucket_for(call).reserve()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            try:
-                async with self._gate:
-                    response = await self._http.request(**self._request(call))
-            except httpx.TransportError as exc:
-                outcome = self._on_error(call, exc, attempt)
-            else:
-                outcome = self._on_response(call, response, attempt)
-            if isinstance(outcome, Result):
-                return outcome
-            await asyncio.sleep(outcome)
-
-    async def _do(self, operation: str, build: Any, *args: Any) -> Result:
-        try:
-            call = build(self._app, *args)
-        except InvalidCall as exc:
-            return self._invalid(operation, exc)
-        return await self.send(call)
+    # -- users ---------------------------------------------------------------------------------
 
     async def create_user(
         self,
@@ -427,52 +269,159 @@ class AsyncOneSignalClient(_Base):
         tags: Mapping[str, TagValue] | None = None,
         subscriptions: Subscriptions = None,
         *,
+        enabled: bool | None = None,
         on_conflict: OnConflict = "report",
     ) -> Result:
-        """See ``OneSignalClient.create_user``."""
-        result = await self._do("create_user", calls.create_user, identity, tags, subscriptions)
+        """Create (or, when an alias already matches, update) a user with tags and subscriptions.
+
+        ``identity`` maps alias labels to values and should contain ``external_id``;
+        ``subscriptions`` maps ``email`` / ``sms`` to a token. ``enabled`` is sent only when
+        given: never re-subscribe a person, because an email or phone that already exists in the
+        app is transferred to this user by OneSignal and keeps its state (an unsubscribe holds).
+        ``Result.id`` is the onesignal_id, ``Result.subscriptions`` the ids OneSignal gave.
+
+        A 409 (an alias is claimed by another user) is ``rejected`` with ``conflict=True``,
+        ``conflicts`` (label -> value) and a reason naming the alias and the fix. With
+        ``on_conflict="update"`` the client then PATCHes the tags and creates the subscriptions
+        on the user found by ``external_id`` (the aliases are left alone) and returns ``ok``
+        with ``conflict=True``, the conflicts and the 409 reason.
+        """
+        result = await self._do(
+            "create_user", calls.create_user, identity, tags, subscriptions, enabled
+        )
         eid = identity.get("external_id")
         if not (result.conflict and on_conflict == "update" and eid):
             return result
         followups = []
         if tags:
             followups.append(await self.update_user("external_id", eid, tags))
-        for type_, token in _pairs(subscriptions):
-            followups.append(await self.create_subscription("external_id", eid, type_, token))
-        return self._fallback(result, followups)
+        for type_, token in calls.subscription_pairs(subscriptions):
+            followups.append(
+                await self.create_subscription("external_id", eid, type_, token, enabled=enabled)
+            )
+        return _fallback(result, followups)
 
     async def update_user(self, label: str, id: str, tags: Mapping[str, TagValue]) -> Result:
-        """See ``OneSignalClient.update_user``."""
+        """Set tags on the user ``label``/``id``; a value of ``""`` (or None) unsets the tag."""
         return await self._do("update_user", calls.update_user, label, id, tags)
 
+    async def get_user(self, label: str, id: str) -> Result:
+        """Fetch a user (``Result.body``, ``id``, ``subscriptions``); a view call, 1/s per app."""
+        return await self._do("get_user", calls.get_user, label, id)
+
+    async def delete_user(self, label: str, id: str) -> Result:
+        """Delete the user with all its subscriptions and aliases; ``not_found``: already gone."""
+        return await self._do("delete_user", calls.delete_user, label, id)
+
+    # -- aliases -------------------------------------------------------------------------------
+
     async def add_aliases(self, label: str, id: str, aliases: Mapping[str, str]) -> Result:
-        """See ``OneSignalClient.add_aliases``."""
+        """Add or change aliases (label -> value) on the user ``label``/``id``."""
         return await self._do("add_aliases", calls.add_aliases, label, id, aliases)
 
-    async def create_subscription(
-        self, label: str, id: str, type: str, token: str, *, enabled: bool = True
+    async def delete_alias(self, label: str, id: str, label_to_delete: str) -> Result:
+        """Remove alias ``label_to_delete`` from the user ``label``/``id`` (not onesignal_id)."""
+        return await self._do("delete_alias", calls.delete_alias, label, id, label_to_delete)
+
+    async def get_subscription_identity(self, subscription_id: str) -> Result:
+        """The aliases of the user owning a subscription (``body["identity"]``); a view call."""
+        return await self._do(
+            "get_subscription_identity", calls.get_subscription_identity, subscription_id
+        )
+
+    async def set_subscription_identity(
+        self, subscription_id: str, identity: Mapping[str, str]
     ) -> Result:
-        """See ``OneSignalClient.create_subscription``."""
+        """Upsert aliases on the user owning a subscription; a 409 names the claimed alias."""
+        return await self._do(
+            "set_subscription_identity", calls.set_subscription_identity, subscription_id,
+            identity,
+        )  # fmt: skip
+
+    # -- subscriptions -------------------------------------------------------------------------
+
+    async def create_subscription(
+        self, label: str, id: str, type: str, token: str, *, enabled: bool | None = None
+    ) -> Result:
+        """Add an ``email`` / ``sms`` subscription; ``Result.id`` is its subscription id.
+
+        A token that already exists in the app is moved here by OneSignal with its state, and
+        ``enabled`` is sent only when given, so a person who unsubscribed stays unsubscribed.
+        A 409 means the user has the maximum number of subscriptions (the reason says so).
+        """
         return await self._do(
             "create_subscription", calls.create_subscription, label, id, type, token, enabled
         )
 
+    async def update_subscription(self, subscription_id: str, fields: Mapping[str, Any]) -> Result:
+        """Change a subscription's fields, e.g. ``{"enabled": False}``; ``not_found``: gone."""
+        return await self._do(
+            "update_subscription", calls.update_subscription, subscription_id, fields
+        )
+
+    async def update_subscription_by_token(
+        self, token_type: str, token: str, fields: Mapping[str, Any]
+    ) -> Result:
+        """Change a subscription found by ``email`` / ``sms`` token, when its id is unknown."""
+        return await self._do(
+            "update_subscription_by_token", calls.update_subscription_by_token, token_type,
+            token, fields,
+        )  # fmt: skip
+
+    async def transfer_subscription(
+        self, subscription_id: str, identity: Mapping[str, str]
+    ) -> Result:
+        """Move a subscription, with its state, to the user with the one alias in ``identity``.
+
+        ``Result.id`` is the new owner's onesignal_id when OneSignal's answer names it.
+        """
+        return await self._do(
+            "transfer_subscription", calls.transfer_subscription, subscription_id, identity
+        )
+
+    async def delete_subscription(self, subscription_id: str) -> Result:
+        """Delete a subscription; ``Result.not_found`` (404) means it was already gone."""
+        return await self._do("delete_subscription", calls.delete_subscription, subscription_id)
+
+    # -- sends ---------------------------------------------------------------------------------
+
     async def send_events(self, events: Sequence[Mapping[str, Any]]) -> Result:
-        """See ``OneSignalClient.send_events``."""
+        """Send custom events; events OneSignal refused are ``Result.failures`` (by index)."""
         return await self._do("send_events", calls.send_events, events)
 
     async def create_notification(
         self, payload: Mapping[str, Any], *, idempotency_key: str | None = None
     ) -> Result:
-        """See ``OneSignalClient.create_notification``."""
+        """Send a message once (build ``payload`` with ``calls.notification_body``).
+
+        ``idempotency_key`` (a UUID, see ``idempotency_key()``) makes retries and re-runs safe.
+        ``Result.id`` is the notification id; ``Result.unreached`` the recipients it missed
+        (all of them when nothing was sent, which is ``rejected``).
+        """
         return await self._do(
             "create_notification", calls.create_notification, payload, idempotency_key
         )
 
-    async def get_user(self, label: str, id: str) -> Result:
-        """See ``OneSignalClient.get_user``."""
-        return await self._do("get_user", calls.get_user, label, id)
-
     async def legacy_edit_tags(self, external_user_id: str, tags: Mapping[str, TagValue]) -> Result:
-        """See ``OneSignalClient.legacy_edit_tags``."""
+        """Legacy player model: set tags on every device of ``external_user_id``."""
         return await self._do("legacy_edit_tags", calls.legacy_edit_tags, external_user_id, tags)
+
+
+def _fallback(conflict: Result, followups: list[Result]) -> Result:
+    """Fold the by-external_id follow-ups of a 409 create into one result (see create_user)."""
+    if not followups:  # nothing to apply by external_id: the conflict stands
+        return conflict
+    attempts = conflict.attempts + sum(r.attempts for r in followups)
+    subs = tuple(s for r in followups for s in r.subscriptions)
+    bad = next((r for r in followups if not r.ok), None)
+    if bad is not None:
+        reason = f"{conflict.reason}; then {bad.operation} by external_id: {bad.reason}"
+        return dataclasses.replace(
+            bad, reason=reason, attempts=attempts, conflict=True, conflicts=conflict.conflicts,
+            subscriptions=subs,
+        )  # fmt: skip
+    reason = f"{conflict.reason}; tags and subscriptions were applied by external_id instead"
+    return Result(
+        "create_user", "ok", conflict.http_status, reason, attempts, conflict=True,
+        conflicts=conflict.conflicts, subscriptions=subs,
+    )  # fmt: skip

@@ -70,7 +70,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
         """Seconds to wait after failed attempt ``attempt`` (1-based)."""
-        delay = min(self.cap, self.base * 2 ** (attempt - 1))
+        delay = float(min(self.cap, self.base * 2 ** (attempt - 1)))
         if self.jitter and delay > 0:
             delay = delay / 2 + (rng or random).uniform(0, delay / 2)
         return delay

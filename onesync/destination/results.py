@@ -3,23 +3,38 @@
 Retries happen inside the client; a ``Result`` is final: ``ok``, ``partial`` (a batch where some
 items failed, listed in ``failures``), ``rejected`` (a permanent 4xx, with OneSignal's reason) or
 ``exhausted`` (still failing with 429/5xx/network errors after every attempt the policy allows).
+A rejection a caller must act on is told apart by ``not_found`` (404: the user or subscription is
+gone from OneSignal) and ``conflict`` (409, with the claimed aliases in ``conflicts``).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from onesync.errors import DestinationError
 
-__all__ = ["Failure", "Result", "Status", "error_reason", "idempotency_key"]
+__all__ = [
+    "Failure",
+    "Result",
+    "Status",
+    "SubscriptionRef",
+    "conflicting_aliases",
+    "error_reason",
+    "idempotency_key",
+    "subscription_refs",
+]
 
 Status = Literal["ok", "partial", "rejected", "exhausted"]
 
 # Fixed namespace so the same (app, sync, row key) maps to the same key on every machine, forever.
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/onesync/onesync#idempotency")
+
+# OneSignal's subscription type names -> onesync's (the spec's `subscriptions:` keys).
+_ONESYNC_TYPES = {"Email": "email", "SMS": "sms"}
 
 
 def idempotency_key(app_id: str, sync: str, row_key: str) -> str:
@@ -41,13 +56,30 @@ class Failure:
 
 
 @dataclass(frozen=True, slots=True)
+class SubscriptionRef:
+    """A subscription as OneSignal answered it, so onesync can record the id it owns.
+
+    ``type`` is onesync's name (``email`` / ``sms``) or OneSignal's for any other kind
+    (``iOSPush``...). ``enabled`` is None when the answer did not say.
+    """
+
+    type: str
+    token: str
+    id: str
+    enabled: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """The final outcome of one call, after any retries.
 
-    ``attempts`` counts HTTP attempts (1 means no retry), so apply can report "retried".
-    ``id`` is the notification id or the user's ``onesignal_id`` when OneSignal returned one.
-    ``conflict`` marks a 409 (an alias is claimed by another user); ``replayed`` marks a
-    notification OneSignal had already accepted under the same idempotency key.
+    ``attempts`` counts HTTP attempts (1 means no retry; 0: refused before any request), so apply
+    can report "retried". ``id`` is what the call made or found: the notification id, the user's
+    ``onesignal_id``, or (create_subscription) the subscription id. ``subscriptions`` are the
+    subscriptions the answer named, with their ids. ``conflict`` marks a 409 and ``conflicts``
+    names the aliases another user holds (label -> value). ``unreached`` lists the recipients a
+    notification did not reach (alias values, emails, phone numbers or subscription ids).
+    ``replayed`` marks a notification OneSignal had already accepted under the same key.
     """
 
     operation: str
@@ -59,6 +91,9 @@ class Result:
     conflict: bool = False
     replayed: bool = False
     failures: tuple[Failure, ...] = ()
+    subscriptions: tuple[SubscriptionRef, ...] = ()
+    conflicts: dict[str, str] = field(default_factory=dict, hash=False)
+    unreached: tuple[str, ...] = ()
     body: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -69,11 +104,56 @@ class Result:
     def retried(self) -> bool:
         return self.attempts > 1
 
+    @property
+    def not_found(self) -> bool:
+        """A 404: the user or subscription is gone from OneSignal (a delete is then done)."""
+        return self.http_status == 404
+
     def raise_for_exhausted(self) -> Result:
         """Return self, or raise ``DestinationError`` when retries ran out (OneSignal is down)."""
         if self.status == "exhausted":
             raise DestinationError(f"OneSignal {self.operation} failed: {self.reason}")
         return self
+
+
+def subscription_refs(items: Any) -> tuple[SubscriptionRef, ...]:
+    """The ``Subscription`` objects of an answer that carry an id (others cannot be recorded)."""
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        return ()
+    out = []
+    for sub in items:
+        if not isinstance(sub, dict) or not sub.get("id"):
+            continue
+        kind = str(sub.get("type") or "")
+        enabled = sub.get("enabled")
+        out.append(
+            SubscriptionRef(
+                type=_ONESYNC_TYPES.get(kind, kind),
+                token=str(sub.get("token") or ""),
+                id=str(sub["id"]),
+                enabled=enabled if isinstance(enabled, bool) else None,
+            )
+        )
+    return tuple(out)
+
+
+def conflicting_aliases(body: Any) -> dict[str, str]:
+    """The aliases a 409 says another user holds: ``errors[].meta.conflicting_aliases``, or the
+    ``label: value`` pairs of ``meta`` itself (the identity PATCH answers that way, §1.1)."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    out: dict[str, str] = {}
+    for err in errors if isinstance(errors, list) else []:
+        meta = err.get("meta") if isinstance(err, dict) else None
+        if not isinstance(meta, dict):
+            continue
+        named = meta.get("conflicting_aliases")
+        pairs: Iterable[tuple[Any, Any]] = (named if isinstance(named, dict) else meta).items()
+        for label, value in pairs:
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+                out[str(label)] = str(value)
+    return out
 
 
 def _describe(item: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -86,9 +86,18 @@ class Document:
         s = self.spans.get(p)
         return (s.line, s.col) if s else (1, 1)
 
-    def diag(self, path: Path_, message: str, hint: str | None = None, *, key: bool = False):
+    def diag(
+        self,
+        path: Path_,
+        message: str,
+        hint: str | None = None,
+        *,
+        key: bool = False,
+        severity: Literal["error", "warning"] = "error",
+    ) -> Diagnostic:
+        """A Diagnostic at the value (or, with ``key``, the key) at ``path``."""
         line, col = self.at(path, key=key)
-        return Diagnostic(self.file, line, col, message, hint)
+        return Diagnostic(self.file, line, col, message, hint, severity=severity)
 
 
 def _plain(text: str) -> Any:

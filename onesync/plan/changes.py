@@ -4,17 +4,28 @@ Apply reads only these (it never looks at specs again). Shapes, with JSON names 
 names (see ``docs/plan.md``):
 
 ``ProfileChange`` (profile syncs, one per user)
-    key, external_id, action (``create`` | ``update`` | ``unset``: the row left the model in
-    mirror mode, all its tags are removed), set_tags {tag: new}, unset_tags [tag], before
-    {tag: old} for every tag set or unset, add_aliases {label: value}, add_subscriptions
-    [{type, token}], fingerprint (stored in state once confirmed). ``state_patch()`` is what the
-    state merges into the key's confirmed values once OneSignal confirmed the change.
+    key, external_id, action (``create`` | ``update`` | ``unset``: the row left the model and
+    ``on_leave: clear`` removes what the sync put there | ``delete``: ``on_leave: delete_user``),
+    set_tags {tag: new}, unset_tags [tag], before {tag: old} for every tag set or unset,
+    add_aliases {label: value}, remove_aliases [label], add_subscriptions [{type, token}],
+    remove_subscriptions [{type, token, id, pending?}] (only subscriptions onesync created:
+    deleted by id, or disabled by token when the id is unknown; ``pending`` marks one whose
+    removal failed in an earlier apply, kept in state as ``oldsub:<type>``), fingerprint
+    (stored in state once confirmed; None when a field was refused, so the row is compared
+    again next time).
+    ``state_patch()`` is what the state merges into the key's confirmed values once OneSignal
+    confirmed the change.
 ``EventChange`` (one custom event)
     key, external_id, name, timestamp, properties {name: value}.
 ``MessageChange`` (one create-notification call)
     keys, external_ids, channel, headings/contents/subject {language: rendered text},
-    template_id, custom_data, send_after, idempotency_key (UUIDv5 of app_id, sync and keys).
-``InvalidRow``: key (``None`` when the key itself is NULL) and reason; kept out of the plan.
+    template_id, custom_data, send_after, idempotency_key (UUIDv5 of app_id, sync, keys and
+    attempt), batched (one content for many recipients: fixed in state before the first send),
+    body (set when the batch was fixed by an earlier apply: sent exactly as stored), retry
+    (the row reached nobody before and its user has been synced since).
+``InvalidRow``: key (``None`` when the key itself is NULL), reason, and field (the one field
+refused when the rest of the row still goes, e.g. ``email``); a row without a field is kept out
+of the plan whole.
 """
 
 from __future__ import annotations
@@ -31,8 +42,8 @@ __all__ = [
     "SyncPlan",
 ]
 
-Action = Literal["create", "update", "unset"]
-RUNE: dict[str, str] = {"create": "+", "update": "~", "unset": "-"}
+Action = Literal["create", "update", "unset", "delete"]
+RUNE: dict[str, str] = {"create": "+", "update": "~", "unset": "-", "delete": "-"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,28 +59,47 @@ class ProfileChange:
     add_aliases: dict[str, str] = field(default_factory=dict)
     add_subscriptions: tuple[dict[str, str], ...] = ()
     fingerprint: str | None = None
+    remove_aliases: tuple[str, ...] = ()
+    remove_subscriptions: tuple[dict[str, str | None], ...] = ()
 
     def state_patch(self) -> dict[str, str | None]:
         """The confirmed values to merge into state (keys ``tag:<key>``, ``alias:<label>``,
-        ``sub:<type>``, ``external_id``; ``None`` removes a value)."""
+        ``sub:<type>``, ``subid:<type>``, ``external_id``; ``None`` removes a value).
+
+        Subscription ids are not known before OneSignal answers: apply adds them."""
         patch: dict[str, str | None] = {"external_id": self.external_id}
         patch.update((f"tag:{k}", v) for k, v in self.set_tags.items())
         patch.update((f"tag:{k}", None) for k in self.unset_tags)
+        patch.update((f"alias:{k}", None) for k in self.remove_aliases)
         patch.update((f"alias:{k}", v) for k, v in self.add_aliases.items())
+        for s in self.remove_subscriptions:
+            if s.get("pending"):  # a removal that failed in an earlier apply
+                patch[f"oldsub:{s['type']}"] = patch[f"oldsubid:{s['type']}"] = None
+            else:
+                patch[f"sub:{s['type']}"] = patch[f"subid:{s['type']}"] = None
         patch.update((f"sub:{s['type']}", s["token"]) for s in self.add_subscriptions)
         return patch
 
     @property
     def api_calls(self) -> int:
-        """Calls this change costs: one create, or PATCH + identity + one per subscription."""
-        if self.action == "create":
+        """Calls this change costs: one create (or delete), else one per kind of write."""
+        if self.action in ("create", "delete"):
             return 1
         patch = 1 if (self.set_tags or self.unset_tags) else 0
-        return patch + (1 if self.add_aliases else 0) + len(self.add_subscriptions)
+        return (
+            patch
+            + (1 if self.add_aliases else 0)
+            + len(self.remove_aliases)
+            + len(self.add_subscriptions)
+            + len(self.remove_subscriptions)
+        )
 
     @property
     def destructive(self) -> bool:
-        return self.action == "unset" or bool(self.unset_tags)
+        """Removes something from OneSignal (the destructive guard counts these)."""
+        return self.action in ("unset", "delete") or bool(
+            self.unset_tags or self.remove_aliases or self.remove_subscriptions
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +127,18 @@ class MessageChange:
     template_id: str | None = None
     custom_data: dict[str, Any] = field(default_factory=dict)
     send_after: str | None = None
+    batched: bool = False
+    body: dict[str, Any] | None = None
+    retry: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class InvalidRow:
-    """A row kept out of the plan, with the reason a user can act on."""
+    """A row kept out of the plan (or one refused field of it), with a reason to act on."""
 
     key: str | None
     reason: str
+    field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +150,8 @@ class SyncPlan:
     rows (read from the model), state_rows (users in state, or keys sent), unchanged,
     profiles / events / messages (the changes), invalid, baseline (first run of an event or
     message sync without backfill: ``baseline_keys`` are recorded as seen, nothing is sent),
-    left_alone (upsert mode: users in state no longer in the model, left untouched),
+    conflicts (rows OneSignal answered 409 for, not retried until the row or spec changes),
+    left_alone (``on_leave: keep``: users in state no longer in the model, left untouched),
     api_calls and api_seconds (at the destination's rate limit), read_by (how rows reached the
     diff: ``attach``, ``pushdown`` or ``stream``).
     """
@@ -134,6 +169,7 @@ class SyncPlan:
     events: tuple[EventChange, ...] = ()
     messages: tuple[MessageChange, ...] = ()
     invalid: tuple[InvalidRow, ...] = ()
+    conflicts: tuple[InvalidRow, ...] = ()
     baseline: bool = False
     baseline_keys: tuple[str, ...] = ()
     left_alone: int = 0
@@ -157,16 +193,19 @@ class SyncPlan:
             "create": self.count("create"),
             "update": self.count("update"),
             "unset": self.count("unset"),
+            "delete": self.count("delete"),
             "events": len(self.events),
             "messages": len(self.messages),
             "recipients": sum(len(m.keys) for m in self.messages),
-            "invalid": len(self.invalid),
+            "invalid": sum(1 for r in self.invalid if r.field is None),
+            "refused_fields": sum(1 for r in self.invalid if r.field is not None),
+            "conflicts": len(self.conflicts),
             "baseline": len(self.baseline_keys),
             "left_alone": self.left_alone,
         }
 
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: lifecycle fields (remove_*, conflicts, refused fields, batches)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import uuid
 from typing import Any
 
@@ -24,6 +25,7 @@ from onesync.plan.engine import INCOMING, INVALID, Engine
 EVENTS_PER_CALL = 500  # 1 MB per request / 2,024 bytes per event, rounded down
 ROWS = "onesync_rows"
 SENT = "onesync_sent"
+CONFLICTS = "onesync_conflicts"
 
 
 def invalid_rows(eng: Engine, compiled: CompiledSync, cols: list[str]) -> list[InvalidRow]:
@@ -49,6 +51,14 @@ def invalid_rows(eng: Engine, compiled: CompiledSync, cols: list[str]) -> list[I
         parts.append(
             f"SELECT {k}, 'external_id ({_sq(sync.identity.external_id)}) is NULL' "
             f"FROM {INCOMING} WHERE {q('__external_id')} IS NULL AND {k} IS NOT NULL"
+        )
+    if "__external_id" in cols:
+        ids = ", ".join(eng.lit(v) for v in PLACEHOLDER_IDS)
+        ext = q("__external_id")
+        parts.append(
+            f"SELECT {k}, 'external_id ' || {ext} || ' is a placeholder OneSignal refuses "
+            f"(NA, NULL, 0, -1, all, the zero UUID); use a real id' FROM {INCOMING} "
+            f"WHERE lower({ext}) IN ({ids}) AND {k} IS NOT NULL"
         )
     if "__invalid" in cols:
         parts.append(
@@ -105,78 +115,128 @@ def source_fingerprint(eng: Engine) -> str:
 
 
 def profile_changes(
-    eng: Engine, compiled: CompiledSync, cols: list[str], invalid: int
-) -> tuple[list[ProfileChange], int, int]:
-    """(changes, rows left the model, valid rows unchanged) for a profile sync.
+    eng: Engine, compiled: CompiledSync, cols: list[str], invalid: int, dest: Destination
+) -> tuple[list[ProfileChange], int, int, list[InvalidRow], list[InvalidRow]]:
+    """(changes, rows left alone, valid rows unchanged, refused fields, held conflicts).
 
     Old values come out of the state's JSON in SQL, so Python only compares pairs of strings.
+    See docs/spec-reference.md, "The life of a user", for what each change in the model does.
     """
     sync = compiled.sync
     k, s = eng.q("__key"), eng.lit(sync.name)
+    fp = eng.q("__fingerprint")
     names = [c.name for c in compiled.columns if c.name != "__fingerprint"]
     tracked = [c for c in compiled.columns if c.role in ("tag", "alias", "subscription")]
+    subs_cols = [c for c in tracked if c.role == "subscription"]
     olds = [f"CAST(st.data AS JSON) ->> {eng.lit(state_key(c))}" for c in tracked]
+    for prefix in ("subid:", "oldsub:", "oldsubid:"):  # oldsub: a removal that failed before
+        olds += [f"CAST(st.data AS JSON) ->> {eng.lit(prefix + c.label)}" for c in subs_cols]
     mirror = sync.mode == "mirror"
-    if mirror:  # tags dropped from the spec are values that disappeared: find them in the JSON
-        olds.append("st.data")
+    olds.append("st.data")  # tags dropped from the spec, in mirror mode
+    held = _conflicts(eng, sync.name)
     changed = eng.batches(
-        f"SELECT {', '.join(f'i.{eng.q(n)}' for n in names)}, i.{eng.q('__fingerprint')}, "
+        f"SELECT {', '.join(f'i.{eng.q(n)}' for n in names)}, i.{fp}, "
         f"st.key{''.join(', ' + o for o in olds)} FROM {INCOMING} i LEFT JOIN {ROWS} st "
         f"ON st.sync = {s} AND st.key = i.{k} WHERE {_valid(eng)} AND "
-        f"(st.key IS NULL OR st.fingerprint IS DISTINCT FROM i.{eng.q('__fingerprint')})"
+        f"(st.key IS NULL OR st.fingerprint IS DISTINCT FROM i.{fp}) AND NOT EXISTS "
+        f"(SELECT 1 FROM {CONFLICTS} c WHERE c.sync = {s} AND c.key = i.{k} AND "
+        f"c.fingerprint = i.{fp})"
     )
     n = len(names)
     pos = {name: i for i, name in enumerate(names)}
     at = [(pos[c.name], n + 2 + j, c.role, c.label) for j, c in enumerate(tracked)]
+    base = n + 2 + len(tracked)
+    sub_id_at = {c.label: base + j for j, c in enumerate(subs_cols)}
+    pending_at = [
+        (c.label, base + len(subs_cols) + j, base + 2 * len(subs_cols) + j)
+        for j, c in enumerate(subs_cols)
+    ]
+    tag_at = [(pos[c.name], c.label) for c in tracked if c.role == "tag"]
     ext_at = pos.get("__external_id", 0)
     labels = {f"tag:{c.label}" for c in tracked if c.role == "tag"}
+    claimed = _shared_values(eng, subs_cols)
     out: list[ProfileChange] = []
+    refused: list[InvalidRow] = []
     noop = seen = 0
     for row in (r for batch in changed for r in batch):
         seen += 1
+        key = row[0]
         is_new = row[n + 1] is None
         set_tags: dict[str, str] = {}
         unset: list[str] = []
         before: dict[str, str | None] = _NONE if is_new else {}
         aliases: dict[str, str] = {}
+        drop_aliases: list[str] = []
         subs: list[dict[str, str]] = []
+        drop_subs: list[dict[str, str | None]] = []
+        bad: list[InvalidRow] = []
+        over = _over_cap(row, tag_at, dest.max_tags)
+        if over:
+            bad.append(
+                InvalidRow(
+                    key,
+                    f"{len(over)} tags over destination.max_tags ({dest.max_tags}) not sent: "
+                    + ", ".join(sorted(over)[:5])
+                    + (" ..." if len(over) > 5 else ""),
+                    "tags",
+                )
+            )
         for i, j, role, label in at:
             new_v, old_v = row[i], None if is_new else row[j]
             if new_v == old_v:
                 continue
             if role == "tag":
                 if new_v is not None:
+                    if label in over:
+                        continue
                     set_tags[label] = new_v
                     if not is_new:
                         before[label] = old_v
                 else:
                     unset.append(label)
                     before[label] = old_v
-            elif new_v is None:
-                continue  # an alias or subscription that became NULL: nothing to ask OneSignal
-            elif role == "alias":
-                aliases[label] = new_v
-            else:
+                continue
+            if new_v is not None and (why := field_problem(role, label, new_v, key, claimed)):
+                bad.append(InvalidRow(key, why, label))
+                continue
+            if role == "alias":
+                if new_v is not None:
+                    aliases[label] = new_v
+                elif mirror:
+                    drop_aliases.append(label)
+                continue
+            old_id = None if is_new else row[sub_id_at[label]]
+            if new_v is not None:
                 subs.append({"type": label, "token": new_v})
-        if mirror and not is_new and row[-1]:
-            for key, old_v in sorted(json.loads(row[-1]).items()):
-                if key.startswith("tag:") and key not in labels and old_v is not None:
-                    unset.append(key[4:])
-                    before[key[4:]] = old_v
-        if not is_new and not (set_tags or unset or aliases or subs):
+            if old_v is not None and (new_v is not None or mirror):
+                drop_subs.append({"type": label, "token": old_v, "id": old_id})
+        for label, tok_at, id_at in pending_at:
+            if not is_new and row[tok_at] is not None:
+                drop_subs.append(
+                    {"type": label, "token": row[tok_at], "id": row[id_at], "pending": "1"}
+                )
+        if not is_new and row[-1]:
+            for skey, old_v in sorted(json.loads(row[-1]).items()):
+                if mirror and skey.startswith("tag:") and skey not in labels and old_v is not None:
+                    unset.append(skey[4:])
+                    before[skey[4:]] = old_v
+        refused.extend(bad)
+        if not is_new and not (set_tags or unset or aliases or drop_aliases or subs or drop_subs):
             noop += 1
             continue
         out.append(
             ProfileChange(
-                key=row[0],
-                external_id=row[ext_at] or row[0],
+                key=key,
+                external_id=row[ext_at] or key,
                 action="create" if is_new else "update",
                 set_tags=set_tags,
                 unset_tags=tuple(unset),
                 before=before,
                 add_aliases=aliases,
                 add_subscriptions=tuple(subs),
-                fingerprint=row[n],
+                fingerprint=None if bad else row[n],
+                remove_aliases=tuple(drop_aliases),
+                remove_subscriptions=tuple(drop_subs),
             )
         )
     gone_where = (
@@ -184,29 +244,115 @@ def profile_changes(
         f"(SELECT 1 FROM {INCOMING} i WHERE i.{k} = st.key)"
     )
     left = 0
-    if sync.mode == "mirror":
-        for key, data in eng.rows(f"SELECT st.key, st.data {gone_where} ORDER BY st.key"):
-            old = json.loads(data) if data else {}
-            before_tags = {
-                k[4:]: v for k, v in sorted(old.items()) if k.startswith("tag:") and v is not None
-            }
-            out.append(
-                ProfileChange(
-                    key=str(key),
-                    external_id=str(old.get("__external_id") or key),
-                    action="unset",
-                    unset_tags=tuple(before_tags),
-                    before=before_tags,
-                )
-            )
-    else:
+    if sync.on_leave == "keep":
         left = int(eng.scalar(f"SELECT count(*) {gone_where}"))
-    unchanged = _count_valid(eng, invalid) - (seen - noop)
+    else:
+        for key, data in eng.rows(f"SELECT st.key, st.data {gone_where} ORDER BY st.key"):
+            out.append(leave_change(str(key), json.loads(data) if data else {}, sync.on_leave))
+    unchanged = _count_valid(eng, invalid) - (seen - noop) - len(held)
     out.sort(key=lambda c: (_ORDER[c.action], c.key))
-    return out, left, unchanged
+    return out, left, unchanged, refused, held
 
 
-_ORDER = {"create": 0, "update": 1, "unset": 2}
+def leave_change(key: str, old: dict[str, Any], on_leave: str) -> ProfileChange:
+    """What a row that left the model becomes: clear what the sync put there, or delete."""
+    before = {k[4:]: v for k, v in sorted(old.items()) if k.startswith("tag:") and v is not None}
+    external_id = str(old.get("external_id") or key)
+    if on_leave == "delete_user":
+        return ProfileChange(key=key, external_id=external_id, action="delete", before=before)
+    aliases = tuple(
+        k[6:] for k, v in sorted(old.items()) if k.startswith("alias:") and v is not None
+    )
+    subs = tuple(
+        {"type": k[4:], "token": v, "id": old.get(f"subid:{k[4:]}")}
+        for k, v in sorted(old.items())
+        if k.startswith("sub:") and v is not None
+    ) + tuple(
+        {"type": k[7:], "token": v, "id": old.get(f"oldsubid:{k[7:]}"), "pending": "1"}
+        for k, v in sorted(old.items())
+        if k.startswith("oldsub:") and v is not None
+    )
+    return ProfileChange(
+        key=key,
+        external_id=external_id,
+        action="unset",
+        unset_tags=tuple(before),
+        before=before,
+        remove_aliases=aliases,
+        remove_subscriptions=subs,
+    )
+
+
+# OneSignal's users page lists these placeholders as refused external ids (reference §1.5). A
+# support comment adds "1" (§8.6); the docs page wins, so user id 1 still syncs.
+PLACEHOLDER_IDS = ("na", "null", "0", "-1", "all", "00000000-0000-0000-0000-000000000000")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+E164 = re.compile(r"\+[1-9]\d{1,14}")
+MAX_ALIAS = 128  # characters of an alias value (reference §1.5, the safe side)
+
+
+def field_problem(
+    role: str, label: str, value: str, key: str, claimed: dict[tuple[str, str], list[str]]
+) -> str | None:
+    """Why one alias or subscription value cannot be sent (the rest of the user still goes)."""
+    if role == "alias":
+        if len(value) > MAX_ALIAS:
+            return f"alias {label} is {len(value)} characters; OneSignal takes at most {MAX_ALIAS}"
+        return None
+    if label == "email" and not EMAIL.fullmatch(value):
+        return f"email {value!r} is not an email address; the rest of the user is synced"
+    if label == "sms" and not E164.fullmatch(value):
+        return (
+            f"sms {value!r} is not an E.164 phone number (e.g. +15555551234); the rest of the "
+            "user is synced"
+        )
+    others = [o for o in claimed.get((label, value), ()) if o != key]
+    if others:
+        more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+        return (
+            f"{label} {value!r} is claimed by {len(others) + 1} rows (also key "
+            f"{', '.join(others[:3])}{more}); OneSignal keeps one owner per address, so none "
+            "gets it until one row holds it"
+        )
+    return None
+
+
+def _shared_values(eng: Engine, subs_cols: list[Column]) -> dict[tuple[str, str], list[str]]:
+    """(type, token) -> keys, for email / phone values more than one row claims."""
+    k = eng.q("__key")
+    out: dict[tuple[str, str], list[str]] = {}
+    for c in subs_cols:
+        col = eng.q(c.name)
+        rows = eng.rows(
+            f"SELECT i.{col}, i.{k} FROM {INCOMING} i JOIN (SELECT {col} AS v FROM {INCOMING} "
+            f"WHERE {col} IS NOT NULL AND {k} IS NOT NULL GROUP BY {col} "
+            f"HAVING count(DISTINCT {k}) > 1) d ON i.{col} = d.v ORDER BY i.{k}"
+        )
+        for value, key in rows:
+            out.setdefault((c.label, str(value)), []).append(str(key))
+    return out
+
+
+def _over_cap(row: tuple[Any, ...], tag_at: list[tuple[int, str]], cap: int) -> set[str]:
+    """Tag labels past the per-user cap, in spec order (none when the row is within it)."""
+    present = [label for i, label in tag_at if row[i] is not None]
+    return set(present[cap:]) if len(present) > cap else set()
+
+
+def _conflicts(eng: Engine, sync: str) -> list[InvalidRow]:
+    """Rows OneSignal answered 409 for, unchanged since: listed, not sent again."""
+    k, fp = eng.q("__key"), eng.q("__fingerprint")
+    rows = eng.rows(
+        f"SELECT c.key, c.reason FROM {CONFLICTS} c JOIN {INCOMING} i ON i.{k} = c.key AND "
+        f"i.{fp} = c.fingerprint WHERE c.sync = {eng.lit(sync)} ORDER BY c.key"
+    )
+    return [
+        InvalidRow(str(key), f"{reason} (not retried until the row or the spec changes)")
+        for key, reason in rows
+    ]
+
+
+_ORDER = {"create": 0, "update": 1, "unset": 2, "delete": 3}
 _NONE: dict[str, str | None] = {}  # shared by every create (never mutated): saves memory
 _PREFIX = {"tag": "tag", "alias": "alias", "subscription": "sub"}
 
@@ -216,16 +362,29 @@ def state_key(column: Column) -> str:
     return f"{_PREFIX[column.role]}:{column.label}"
 
 
-def new_rows(eng: Engine, compiled: CompiledSync) -> list[dict[str, Any]]:
-    """Valid incoming rows whose key was never sent (nor seen at baseline)."""
+def new_rows(eng: Engine, compiled: CompiledSync, skip: set[str]) -> list[dict[str, Any]]:
+    """Valid incoming rows never sent (nor seen at baseline), plus rows whose message reached
+    nobody before and whose user a profile sync has confirmed since (``__attempts`` > 0).
+
+    ``skip``: keys already in a fixed message batch (the outbox), resent as that batch.
+    """
     k, s = eng.q("__key"), eng.lit(compiled.sync.name)
     names = [c.name for c in compiled.columns]
     select = ", ".join(f"i.{eng.q(n)}" for n in names)
     rows = eng.rows(
-        f"SELECT {select} FROM {INCOMING} i WHERE {_valid(eng)} AND NOT EXISTS "
-        f"(SELECT 1 FROM {SENT} st WHERE st.sync = {s} AND st.key = i.{k}) ORDER BY i.{k}"
+        f"SELECT {select}, COALESCE(st.attempts, 0) FROM {INCOMING} i LEFT JOIN {SENT} st "
+        f"ON st.sync = {s} AND st.key = i.{k} WHERE {_valid(eng)} AND (st.key IS NULL OR "
+        f"(st.status = 'missed' AND EXISTS (SELECT 1 FROM {ROWS} r WHERE r.updated_at >= "
+        f"st.sent_at AND CAST(r.data AS JSON) ->> 'external_id' = st.external_id))) "
+        f"ORDER BY i.{k}"
     )
-    return [dict(zip(names, r, strict=True)) for r in rows]
+    out = []
+    for r in rows:
+        d = dict(zip(names, r, strict=False))
+        d["__attempts"] = int(r[-1] or 0)
+        if str(d["__key"]) not in skip:
+            out.append(d)
+    return out
 
 
 def all_keys(eng: Engine) -> list[str]:
@@ -249,25 +408,54 @@ def typed(value: str | None, type_: str) -> Any:
     return value
 
 
-def event_changes(compiled: CompiledSync, rows: list[dict[str, Any]]) -> list[EventChange]:
+MAX_EVENT_BYTES = 2024  # "Maximum size for each event is 2024 bytes" (reference §4)
+EVENT_KEY_BYTES = len(',"idempotency_key":""') + 36  # the UUID apply adds to each event
+CUSTOM_DATA_BYTES = {"push": 2048, "sms": 2048, "email": 10000}  # reference §3
+
+
+def json_size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def event_changes(
+    compiled: CompiledSync, rows: list[dict[str, Any]]
+) -> tuple[list[EventChange], list[InvalidRow]]:
+    """Events for new rows; an event over OneSignal's size limit is an invalid row."""
     sync = compiled.sync
     assert sync.event is not None
     props = [(c.name, c.label, c.type) for c in compiled.columns if c.role == "property"]
-    return [
-        EventChange(
+    out: list[EventChange] = []
+    bad: list[InvalidRow] = []
+    for r in rows:
+        e = EventChange(
             key=str(r["__key"]),
             external_id=str(r["__external_id"]),
             name=sync.event.name,
             timestamp=r.get("__timestamp"),
             properties={label: typed(r[col], t) for col, label, t in props},
         )
-        for r in rows
-    ]
+        size = EVENT_KEY_BYTES + json_size(
+            {"name": e.name, "external_id": e.external_id, "timestamp": e.timestamp,
+             "properties": e.properties}
+        )  # fmt: skip
+        if size > MAX_EVENT_BYTES:
+            bad.append(
+                InvalidRow(e.key, f"event is {size} bytes; OneSignal takes at most "
+                           f"{MAX_EVENT_BYTES} per event (shorten its properties)")
+            )  # fmt: skip
+            continue
+        out.append(e)
+    return out, bad
 
 
-def idempotency_key(app_id: str, sync: str, keys: tuple[str, ...]) -> str:
-    """UUIDv5 of app, sync and row keys: a retried send is recognised by OneSignal."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"onesync:{app_id}:{sync}:" + "\n".join(keys)))
+def idempotency_key(
+    app_id: str, sync: str, keys: tuple[str, ...], attempts: tuple[int, ...] = ()
+) -> str:
+    """UUIDv5 of app, sync, row keys and attempt: a retried send is recognised by OneSignal,
+    and a new attempt (its recipient reached nobody before) is a new message."""
+    tries = attempts or (0,) * len(keys)
+    parts = [f"{k}#{a}" if a else k for k, a in zip(keys, tries, strict=True)]
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"onesync:{app_id}:{sync}:" + "\n".join(parts)))
 
 
 def message_changes(
@@ -305,18 +493,22 @@ def message_changes(
         for i in range(0, len(rows), size):
             chunk = rows[i : i + size]
             keys = tuple(str(r["__key"]) for r in chunk)
+            tries = tuple(int(r.get("__attempts", 0)) for r in chunk)
             out.append(
                 MessageChange(
                     keys=keys,
                     external_ids=tuple(str(r["__external_id"]) for r in chunk),
                     channel=msg.channel,
-                    idempotency_key=idempotency_key(dest.app_id, sync.name, keys),
+                    idempotency_key=idempotency_key(dest.app_id, sync.name, keys, tries),
                     template_id=msg.template_id,
                     send_after=msg.send_after,
+                    batched=True,
+                    retry=any(tries),
                     **texts,
                 )
             )
         return out, invalid
+    limit = CUSTOM_DATA_BYTES.get(msg.channel, 2048)
     for r in rows:
         key = str(r["__key"])
         try:
@@ -324,19 +516,55 @@ def message_changes(
         except TemplateError as exc:
             invalid.append(InvalidRow(key, f"message template: {exc}"))
             continue
+        data = {label: typed(r[col], t) for col, label, t in custom}
+        if data and (n := json_size(data)) > limit:
+            invalid.append(
+                InvalidRow(key, f"custom_data is {n} bytes; OneSignal takes at most {limit} "
+                           f"for {msg.channel}")
+            )  # fmt: skip
+            continue
+        tries = int(r.get("__attempts", 0))
         out.append(
             MessageChange(
                 keys=(key,),
                 external_ids=(str(r["__external_id"]),),
                 channel=msg.channel,
-                idempotency_key=idempotency_key(dest.app_id, sync.name, (key,)),
+                idempotency_key=idempotency_key(dest.app_id, sync.name, (key,), (tries,)),
                 template_id=msg.template_id,
-                custom_data={label: typed(r[col], t) for col, label, t in custom},
+                custom_data=data,
                 send_after=r.get("__send_after") if has_send_after else msg.send_after,
+                retry=tries > 0,
                 **texts,
             )
         )
     return out, invalid
+
+
+def fixed_batches(outbox: list[dict[str, Any]], channel: str) -> list[MessageChange]:
+    """Batches an earlier apply fixed before sending: resent exactly, with the same key."""
+    return [
+        MessageChange(
+            keys=tuple(b["keys"]),
+            external_ids=tuple(b["external_ids"]),
+            channel=channel,
+            idempotency_key=b["id"],
+            batched=True,
+            body=b["body"],
+        )
+        for b in outbox
+    ]
+
+
+def send_problem(sp: SyncPlan, sync: Sync) -> str | None:
+    """Why a message plan is refused by ``message.max_sends``, or None."""
+    cap = sync.message.max_sends if sync.message is not None else None
+    recipients = sum(len(m.keys) for m in sp.messages)
+    if cap is None or recipients <= cap:
+        return None
+    return (
+        f"sync {sync.name}: the plan would send to {recipients:,} recipients, more than "
+        f"message.max_sends ({cap:,}); check the model, or raise max_sends in {sync.file}"
+    )
 
 
 def api_cost(plan_kind: str, profiles: list[ProfileChange], events: int, messages: int) -> int:
@@ -347,6 +575,12 @@ def api_cost(plan_kind: str, profiles: list[ProfileChange], events: int, message
     return messages
 
 
+_LEAVE_NOTE = {
+    "clear": " (on_leave: clear would clear all their tags, aliases and subscriptions)",
+    "delete_user": " (on_leave: delete_user would delete them all from OneSignal)",
+}
+
+
 def destructive_problem(sp: SyncPlan, share: float, sync: Sync) -> str | None:
     """Why a profile plan is refused without --allow-destructive, or None."""
     if sync.kind != "profile" or sp.state_rows == 0:
@@ -354,13 +588,14 @@ def destructive_problem(sp: SyncPlan, share: float, sync: Sync) -> str | None:
     if sp.rows == 0:
         return (
             f"sync {sync.name}: the model returned no rows but state knows {sp.state_rows} users"
-            f"{' (mirror mode would clear all their tags)' if sync.mode == 'mirror' else ''}; "
+            f"{_LEAVE_NOTE.get(sync.on_leave, '')}; "
             "check the model and its source, or run with --allow-destructive"
         )
     hit = sum(1 for p in sp.profiles if p.destructive)
     if hit / sp.state_rows > share:
         return (
-            f"sync {sync.name}: the plan would unset or remove tags of {hit} of {sp.state_rows} "
+            f"sync {sync.name}: the plan would remove tags, aliases or subscriptions of (or "
+            f"delete) {hit} of {sp.state_rows} "
             f"users ({hit / sp.state_rows:.0%}), more than state.max_destructive_share "
             f"({share:.0%}); check the model, or run with --allow-destructive"
         )

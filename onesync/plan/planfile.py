@@ -32,6 +32,7 @@ _LISTS = {
     "events": EventChange,
     "messages": MessageChange,
     "invalid": InvalidRow,
+    "conflicts": InvalidRow,
 }
 
 

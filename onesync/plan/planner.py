@@ -88,14 +88,17 @@ def plan_sync(state: StateStore, project: Project, compiled: CompiledSync) -> Sy
         )
         dest = project.destination
         if sync.kind == "profile":
-            profiles, left, unchanged = diff.profile_changes(eng, compiled, cols, len(invalid))
+            profiles, left, unchanged, refused, held = diff.profile_changes(
+                eng, compiled, cols, len(invalid), dest
+            )
             calls = diff.api_cost("profile", profiles, 0, 0)
             return SyncPlan(
                 **base,
                 state_rows=state.row_count(sync.name),
                 unchanged=unchanged,
                 profiles=tuple(profiles),
-                invalid=tuple(invalid),
+                invalid=tuple(invalid) + tuple(refused),
+                conflicts=tuple(held),
                 left_alone=left,
                 api_calls=calls,
                 api_seconds=calls / dest.rate_limit,
@@ -112,21 +115,25 @@ def plan_sync(state: StateStore, project: Project, compiled: CompiledSync) -> Sy
                 baseline=True,
                 baseline_keys=tuple(keys),
             )
-        new = diff.new_rows(eng, compiled)
+        fixed = diff.fixed_batches(state.outbox(sync.name), sync.message.channel) if (
+            sync.message is not None
+        ) else []  # fmt: skip
+        new = diff.new_rows(eng, compiled, {k for m in fixed for k in m.keys})
         unchanged = diff._count_valid(eng, len(invalid)) - len(new)
         if sync.kind == "event":
-            events = diff.event_changes(compiled, new)
+            events, bad = diff.event_changes(compiled, new)
             calls = diff.api_cost("event", [], len(events), 0)
             return SyncPlan(
                 **base,
                 state_rows=sent,
                 unchanged=unchanged,
                 events=tuple(events),
-                invalid=tuple(invalid),
+                invalid=tuple(invalid) + tuple(bad),
                 api_calls=calls,
                 api_seconds=calls / dest.rate_limit,
             )
         messages, bad = diff.message_changes(compiled, new, dest)
+        messages = fixed + messages
         return SyncPlan(
             **base,
             state_rows=sent,
@@ -172,14 +179,14 @@ def make_plan(
     finally:
         if state is None:
             store.close()
-    if not allow_destructive:
-        share = project.state.max_destructive_share
-        problems = [
-            p for sp, s in zip(plans, selected, strict=True)
-            if (p := diff.destructive_problem(sp, share, s))
-        ]  # fmt: skip
-        if problems:
-            raise PlanError("plan refused: " + "\n".join(problems))
+    share = project.state.max_destructive_share
+    problems = [
+        p for sp, s in zip(plans, selected, strict=True)
+        if (p := diff.send_problem(sp, s))
+        or (not allow_destructive and (p := diff.destructive_problem(sp, share, s)))
+    ]  # fmt: skip
+    if problems:
+        raise PlanError("plan refused: " + "\n".join(problems))
     return Plan(
         syncs=tuple(plans),
         app_id=project.destination.app_id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from onesync.plan.changes import Plan, ProfileChange, SyncPlan
+from onesync.plan.changes import RUNE, Plan, ProfileChange, SyncPlan
 
 SAMPLE = 5
 
@@ -23,11 +23,14 @@ def _n(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+_HEAD = {
+    "unset": " (left the model; on_leave: clear removes what the sync put there)",
+    "delete": " (left the model; on_leave: delete_user deletes the OneSignal user)",
+}
+
+
 def _profile_lines(p: ProfileChange) -> list[str]:
-    rune = {"create": "+", "update": "~", "unset": "-"}[p.action]
-    head = f"  {rune} user {p.key}"
-    if p.action == "unset":
-        head += " (left the model; mirror mode)"
+    head = f"  {RUNE[p.action]} user {p.key}{_HEAD.get(p.action, '')}"
     lines = [head]
     for label, new in p.set_tags.items():
         if p.action == "create":
@@ -38,8 +41,13 @@ def _profile_lines(p: ProfileChange) -> list[str]:
         lines.append(f"      - tag {label}: {_v(p.before.get(label))} -> (unset)")
     for label, value in p.add_aliases.items():
         lines.append(f"      + alias {label} = {_v(value)}")
+    for label in p.remove_aliases:
+        lines.append(f"      - alias {label} (removed)")
     for sub in p.add_subscriptions:
         lines.append(f"      + subscription {sub['type']} {_v(sub['token'])}")
+    for sub in p.remove_subscriptions:
+        how = "deleted" if sub.get("id") else "disabled by address"
+        lines.append(f"      - subscription {sub['type']} {_v(sub['token'])} ({how})")
     return lines
 
 
@@ -47,6 +55,8 @@ def _summary_line(sp: SyncPlan) -> str:
     c = sp.counts
     if sp.kind == "profile":
         parts = [f"+{c['create']:,} create", f"~{c['update']:,} update", f"-{c['unset']:,} unset"]
+        if c["delete"]:
+            parts.append(f"-{c['delete']:,} delete")
     elif sp.kind == "event":
         parts = [_n(c["events"], "event") + " to send"]
     else:
@@ -66,7 +76,7 @@ def render_text(plan: Plan, sample: int = SAMPLE) -> str:
             f"{_n(sp.rows, 'row')} read, {c['unchanged']:,} unchanged"
         )
         out.append(f"  {_summary_line(sp)}")
-        for action in ("create", "update", "unset"):
+        for action in ("create", "update", "unset", "delete"):
             shown = [p for p in sp.profiles if p.action == action]
             for p in shown[:sample]:
                 out.extend(_profile_lines(p))
@@ -80,15 +90,24 @@ def render_text(plan: Plan, sample: int = SAMPLE) -> str:
         for m in sp.messages[:sample]:
             text = next(iter(m.contents.values()), "") or (m.template_id or "")
             who = m.external_ids[0] if len(m.external_ids) == 1 else _n(len(m.keys), "recipient")
-            out.append(f"  > {m.channel} message to {who}: {_v(text)}")
+            note = " (resend of a batch fixed by an earlier apply)" if m.body is not None else ""
+            note += " (again: reached nobody before)" if m.retry else ""
+            out.append(f"  > {m.channel} message to {who}: {_v(text)}{note}")
         if len(sp.messages) > sample:
             out.append(f"  ... and {len(sp.messages) - sample:,} more messages")
         if sp.left_alone:
-            out.append(f"  {_n(sp.left_alone, 'user')} left the model; upsert mode leaves them")
+            out.append(f"  {_n(sp.left_alone, 'user')} left the model; on_leave: keep leaves them")
+        for r in sp.conflicts[:sample]:
+            out.append(f"  ! conflict key {r.key}: {r.reason}")
+        if len(sp.conflicts) > sample:
+            out.append(f"  ! ... and {len(sp.conflicts) - sample:,} more conflicts")
         for r in sp.invalid[:sample]:
-            out.append(f"  ! invalid {'row' if r.key is None else 'key ' + r.key}: {r.reason}")
+            what = "row" if r.key is None else "key " + r.key
+            if r.field is not None:
+                what += f", field {r.field} refused"
+            out.append(f"  ! invalid {what}: {r.reason}")
         if len(sp.invalid) > sample:
-            out.append(f"  ! ... and {len(sp.invalid) - sample:,} more invalid rows")
+            out.append(f"  ! ... and {len(sp.invalid) - sample:,} more invalid rows or fields")
         if sp.api_calls:
             out.append(f"  API: {_n(sp.api_calls, 'call')}, about {_secs(sp.api_seconds)}")
         out.append("")
@@ -107,6 +126,8 @@ def _total(plan: Plan) -> str:
         return "No changes. OneSignal is in step with the models."
     t = totals(plan)
     parts = [f"{t['create']:,} to create", f"{t['update']:,} to update", f"{t['unset']:,} to unset"]
+    if t["delete"]:
+        parts.append(f"{t['delete']:,} to delete")
     parts += [_n(t["events"], "event"), _n(t["messages"], "message")]
     if t["baseline"]:
         parts.append(f"{t['baseline']:,} keys to record as seen (baseline)")
@@ -115,7 +136,7 @@ def _total(plan: Plan) -> str:
 
 
 def totals(plan: Plan) -> dict[str, Any]:
-    keys = ("create", "update", "unset", "events", "messages", "invalid", "baseline")
+    keys = ("create", "update", "unset", "delete", "events", "messages", "invalid", "baseline")
     t: dict[str, Any] = {k: sum(s.counts[k] for s in plan.syncs) for k in keys}
     t["api_calls"] = sum(s.api_calls for s in plan.syncs)
     t["api_seconds"] = round(sum(s.api_seconds for s in plan.syncs), 3)
@@ -139,6 +160,7 @@ def render_json(plan: Plan, sample: int = SAMPLE) -> str:
                 "api_calls": sp.api_calls,
                 "api_seconds": round(sp.api_seconds, 3),
                 "invalid": [_obj(r) for r in sp.invalid],
+                "conflicts": [_obj(r) for r in sp.conflicts],
                 "sample": {
                     "profiles": [_obj(p) for p in sp.profiles[:sample]],
                     "events": [_obj(e) for e in sp.events[:sample]],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 SUBSCRIPTION_TYPES = frozenset(
@@ -159,48 +159,104 @@ def custom_alias_count(identity: dict[str, str]) -> int:
     return sum(1 for label in identity if label not in ("onesignal_id", "external_id"))
 
 
-def check_subscription(sub: Any) -> tuple[str | None, dict[str, Any]]:
-    """Validate a Subscription object; returns (error, normalised subscription)."""
+SUBSCRIPTION_FIELDS: dict[str, tuple[type, ...]] = {
+    "notification_types": (int,),
+    "session_time": (int,),
+    "session_count": (int,),
+    "sdk": (str,),
+    "device_model": (str,),
+    "device_os": (str,),
+    "rooted": (bool,),
+    "test_type": (int,),
+    "app_version": (str,),
+    "net_type": (int,),
+    "carrier": (str,),
+    "web_auth": (str,),
+    "web_p256": (str,),
+}
+"""The spec's ``Subscription`` fields besides id, type, token and enabled, with their types."""
+
+
+def check_token(kind: str, token: Any) -> str | None:
+    """Email tokens must be addresses and SMS tokens E.164 (§2)."""
+    if not isinstance(token, str) or not token:
+        return "Subscription token is required"
+    if kind == "Email" and not EMAIL.match(token):
+        return f"'{token}' is not a valid email address"
+    if kind == "SMS" and not E164.match(token):
+        return f"'{token}' is not a phone number in E.164 format (e.g. +15555551234)"
+    return None
+
+
+def check_subscription(
+    sub: Any, current_type: str | None = None
+) -> tuple[str | None, dict[str, Any]]:
+    """Validate a Subscription object; returns (error, the fields it sets).
+
+    With ``current_type`` None it is a new subscription: ``type`` and ``token`` are required.
+    Otherwise it updates one of that type: every field is optional and the type cannot change.
+    ``enabled`` is only in the result when the request sent it, so an update or a transfer that
+    omits it keeps the subscription's current state.
+    """
     if not isinstance(sub, dict):
         return "A subscription must be an object with type and token", {}
-    kind, token = sub.get("type"), sub.get("token")
+    kind = sub.get("type", current_type)
     if kind not in SUBSCRIPTION_TYPES:
         return f"Subscription type must be one of {', '.join(sorted(SUBSCRIPTION_TYPES))}", {}
-    if not isinstance(token, str) or not token:
-        return "Subscription token is required", {}
-    if kind == "Email" and not EMAIL.match(token):
-        return f"'{token}' is not a valid email address", {}
-    if kind == "SMS" and not E164.match(token):
-        return f"'{token}' is not a phone number in E.164 format (e.g. +15555551234)", {}
-    enabled = sub.get("enabled", True)
-    if not isinstance(enabled, bool):
-        return "Subscription enabled must be true or false", {}
-    return None, {"id": str(uuid.uuid4()), "type": kind, "token": token, "enabled": enabled}
+    if current_type is not None and kind != current_type:
+        return f"A subscription's type cannot change ({current_type} to {kind})", {}
+    clean: dict[str, Any] = {"type": kind}
+    if current_type is None or "token" in sub:
+        if msg := check_token(kind, sub.get("token")):
+            return msg, {}
+        clean["token"] = sub["token"]
+    if "enabled" in sub:
+        if not isinstance(sub["enabled"], bool):
+            return "Subscription enabled must be true or false", {}
+        clean["enabled"] = sub["enabled"]
+    for name, types in SUBSCRIPTION_FIELDS.items():
+        value = sub.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) is not (types == (bool,)) or not isinstance(value, types):
+            return f"Subscription {name} must be a {types[0].__name__}", {}
+        clean[name] = value
+    return None, clean
 
 
-_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S GMT%z",
-    "%a %b %d %Y %H:%M:%S GMT%z",
-    "%Y-%m-%d %H:%M:%S %Z",
-    "%Y-%m-%d %H:%M:%S",
+_MONTHS = {
+    name: i + 1
+    for i, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
+_ZONE = re.compile(
+    r"\s*(?:(?:GMT|UTC)\s*(?P<off>[+-]\d{1,2}(?::?\d{2})?)?|(?P<bare>[+-]\d{2}:?\d{2})|Z)$"
+)
+_NAMED = re.compile(
+    r"^(?:[A-Za-z]+,?\s+)??(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+"
+    r"(?P<year>\d{4}),?\s+(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<ampm>[AaPp][Mm])?$"
+)
+_NUMERIC = re.compile(
+    r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[ T]"
+    r"(?P<clock>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$"
 )
 
 
 def parse_time(text: Any) -> datetime | None:
-    """Parse ISO 8601 or the "2015-09-24 14:00:00 GMT-0700" forms OneSignal documents."""
+    """Parse a time in ISO 8601 or any form the spec's ``send_after`` examples show (§3).
+
+    Those are ``Thu Sep 24 2015 14:00:00 GMT-0700 (PDT)``, ``September 24th 2015, 2:00:00 pm
+    UTC-07:00``, ``2015-09-24 14:00:00 GMT-0700``, ``Sept 24 2015 14:00:00 GMT-0700`` and ``Thu
+    Sep 24 2015 14:00:00 GMT-0700 (Pacific Daylight Time)``. A time without a zone is UTC.
+    """
     if not isinstance(text, str) or not text.strip():
         return None
     text = re.sub(r"\s*\([^)]*\)$", "", text.strip())
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        value = None
-        for fmt in _DATE_FORMATS:
-            try:
-                value = datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
+        value = _parse_written(text)
     if value is None:
         return None
     if value.tzinfo is None:
@@ -208,5 +264,60 @@ def parse_time(text: Any) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def _parse_written(text: str) -> datetime | None:
+    """The non-ISO forms: an optional weekday, a month name or a numeric date, a zone."""
+    zone = _ZONE.search(text)
+    offset = timedelta(0)
+    if zone:
+        raw = zone.group("off") or zone.group("bare")
+        if raw:
+            sign = -1 if raw[0] == "-" else 1
+            digits = raw[1:].replace(":", "")
+            hours, minutes = (digits, "0") if len(digits) <= 2 else (digits[:-2], digits[-2:])
+            if int(minutes) >= 60 or int(hours) > 14:
+                return None
+            offset = sign * timedelta(hours=int(hours), minutes=int(minutes))
+        text = text[: zone.start()].strip()
+    match = _NUMERIC.match(text) or _NAMED.match(text)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    month = parts["month"]
+    if not month.isdigit():
+        month = _MONTHS.get(month[:3].lower())
+        if month is None or not _is_month_name(parts["month"]):
+            return None
+    clock = [float(x) for x in parts["clock"].split(":")]
+    hour, minute, second = (clock + [0.0])[:3]
+    ampm = (parts.get("ampm") or "").lower()
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
+    try:
+        value = datetime(
+            int(parts["year"]), int(month), int(parts["day"]), int(hour), int(minute),
+            int(second), tzinfo=timezone(offset),
+        )  # fmt: skip
+    except ValueError:
+        return None
+    return value
+
+
+def _is_month_name(word: str) -> bool:
+    """``Sep``, ``Sept``, ``September`` are; ``Septx`` is not."""
+    word = word.lower()
+    full = [
+        "january", "february", "march", "april", "may", "june", "july", "august",
+        "september", "october", "november", "december",
+    ]  # fmt: skip
+    return any(name.startswith(word) for name in full) and len(word) >= 3
+
+
 def iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def unix(text: str | None) -> int | None:
+    """Unix seconds of a time this module wrote with :func:`iso` (None stays None)."""
+    return None if text is None else int(datetime.fromisoformat(text).timestamp())

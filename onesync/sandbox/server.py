@@ -12,6 +12,7 @@ import random
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict
 from http import HTTPStatus
 from typing import Any
@@ -22,9 +23,13 @@ from onesync.sandbox.config import Faults, SandboxConfig
 from onesync.sandbox.store import Store, public_user
 from onesync.sandbox.ui import render_page
 
-__all__ = ["Sandbox"]
+__all__ = ["Observer", "Sandbox"]
 
 _DISCARD_LIMIT = 16_000_000
+_PAGE = "/_sandbox/"
+
+Observer = Callable[[str, str, bytes], object]
+"""Called as ``observer(method, target, body)`` for every API request, before it is handled."""
 
 
 class Sandbox:
@@ -32,12 +37,23 @@ class Sandbox:
 
     Use it as a context manager (or call ``start()``/``stop()``); ``url`` is the ``api_url`` to
     give onesync. ``port=0`` picks a free port.
+
+    ``observer(method, target, body)``, if given, sees every API request (not the ``/_sandbox/``
+    ones) before it is handled, faulted or not, on the sandbox's own thread: contract tests use
+    it to check what a client sends. What it raises is kept in ``observer_errors`` and the
+    request is answered as if there were no observer.
     """
 
     def __init__(
-        self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0
+        self,
+        config: SandboxConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        observer: Observer | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
+        self.observer = observer
+        self.observer_errors: list[Exception] = []
         self.host = host
         self.port = port
         self.store = Store(self.config.db_path)
@@ -219,9 +235,17 @@ class Sandbox:
         self, method: str, target: str, headers: dict[str, str], body: bytes
     ) -> Response | None:
         """Inspection endpoints, or an API request with faults; None means drop the connection."""
-        if target.startswith("/_sandbox"):
-            return self._inspect(method, target.split("?", 1)[0], body)
-        endpoint, parts = self.app.route(method, target)
+        path = target.split("?", 1)[0]
+        if path in ("/", "/_sandbox"):
+            return Response(302, None, (("Location", _PAGE),))
+        if path.startswith("/_sandbox/"):
+            return self._inspect(method, path, body)
+        if self.observer is not None:
+            try:
+                self.observer(method, target, body)
+            except Exception as exc:  # the observer's bug is the test's to report, not ours
+                self.observer_errors.append(exc)
+        routed = self.app.route(method, target)
         faults = self._faults
         draw, pick = self._rng.random(), self._rng.random()
         if faults.latency_ms:
@@ -247,18 +271,18 @@ class Sandbox:
         else:
             try:
                 query = dict(parse_qsl(target.partition("?")[2]))
-                response = self.app.handle(method, parts, headers, body, query)
+                response = self.app.handle(method, routed, headers, body, query)
             except Exception:  # a sandbox bug must not kill the connection loop
                 traceback.print_exc(file=sys.stderr)
                 response = error(500, "sandbox bug; see the sandbox's stderr")
             if fault:
                 response = failed
-        self.store.count(endpoint, response.status if response else 0)
+        self.store.count(routed.name, response.status if response else 0)
         self.store.flush()
         return response
 
     def _inspect(self, method: str, path: str, body: bytes) -> Response:
-        if method == "GET" and path in ("/_sandbox", "/_sandbox/"):
+        if method == "GET" and path == _PAGE:
             page = render_page(self.store.snapshot(self.config.app_id))
             return Response(200, page, (("Content-Type", "text/html; charset=utf-8"),))
         if method == "GET" and path == "/_sandbox/state":

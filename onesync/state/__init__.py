@@ -13,6 +13,23 @@ The default store is an embedded DuckDB file (``.onesync/state.duckdb`` under th
 """
 
 from onesync.state.lock import LockInfo
-from onesync.state.store import StateReader, StateStore, StateWriter, open_state, unlock_state
+from onesync.state.store import (
+    Missed,
+    RowUpdate,
+    StateReader,
+    StateStore,
+    StateWriter,
+    open_state,
+    unlock_state,
+)
 
-__all__ = ["LockInfo", "StateReader", "StateStore", "StateWriter", "open_state", "unlock_state"]
+__all__ = [
+    "LockInfo",
+    "Missed",
+    "RowUpdate",
+    "StateReader",
+    "StateStore",
+    "StateWriter",
+    "open_state",
+    "unlock_state",
+]

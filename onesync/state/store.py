@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,10 +23,42 @@ from onesync.model import StateConfig, redact_url
 from onesync.state.lock import FileLock, LockInfo, PgLock, now, who
 from onesync.state.schema import MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["StateReader", "StateStore", "StateWriter", "open_state", "unlock_state"]
+__all__ = [
+    "Missed",
+    "RowUpdate",
+    "StateReader",
+    "StateStore",
+    "StateWriter",
+    "open_state",
+    "unlock_state",
+]
 
 Backend = Literal["duckdb", "postgres"]
 DUCKDB_MEMORY = os.environ.get("ONESYNC_DUCKDB_MEMORY", "512MB")
+
+
+@dataclass(frozen=True, slots=True)
+class RowUpdate:
+    """What OneSignal confirmed for one user: a merge patch of state values, or forget it.
+
+    ``fingerprint`` None stores no fingerprint, so the next plan compares the row again (used
+    when a field was refused or only part of a user's calls went through).
+    """
+
+    key: str
+    fingerprint: str | None
+    patch: Mapping[str, str | None] = field(default_factory=dict)
+    forget: bool = False
+    conflict: str | None = None  # OneSignal's 409, kept until the row (fingerprint) changes
+    conflict_fingerprint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Missed:
+    """A message key that reached nobody: retried with a new key once its user is synced."""
+
+    key: str
+    external_id: str
 
 
 class StateReader:
@@ -97,6 +130,35 @@ class StateReader:
             r["counts"] = json.loads(r["counts"] or "{}")
         return sorted(out, key=lambda r: r["started_at"] or "")
 
+    def conflicts(self, sync: str) -> dict[str, tuple[str | None, str]]:
+        """Key -> (row fingerprint, OneSignal's reason) for rows last answered with a 409."""
+        rows = self.fetchall(
+            "SELECT key, fingerprint, reason FROM onesync_conflicts WHERE sync = ?", (sync,)
+        )
+        return {str(k): (f, str(r)) for k, f, r in rows}
+
+    def outbox(self, sync: str) -> list[dict[str, Any]]:
+        """Message batches fixed before their first send and not yet confirmed, oldest first."""
+        rows = self.fetchall(
+            "SELECT id, keys, external_ids, body FROM onesync_outbox WHERE sync = ? "
+            "ORDER BY created_at, id",
+            (sync,),
+        )
+        return [
+            {"id": i, "keys": json.loads(k), "external_ids": json.loads(e), "body": json.loads(b)}
+            for i, k, e, b in rows
+        ]
+
+    def attempts(self, sync: str, key: str) -> int:
+        """How many sends of a message key reached nobody so far (0 when never missed)."""
+        return int(
+            self.scalar(
+                "SELECT COALESCE(attempts, 0) FROM onesync_sent WHERE sync = ? AND key = ?",
+                (sync, key),
+            )
+            or 0
+        )
+
     def summary(self) -> list[tuple[str, int, int]]:
         """(sync, profile rows, sent keys) for every sync the store knows."""
         rows = self.fetchall(
@@ -166,6 +228,29 @@ class StateWriter(StateReader):
                 "updated_at = EXCLUDED.updated_at",
                 (sync, now(), keys, fps, data),
             )
+            self.execute(
+                f"DELETE FROM onesync_conflicts WHERE sync = ? AND key IN (SELECT unnest({a}))",
+                (sync, keys),
+            )
+
+    def record_conflicts(self, sync: str, rows: Iterable[tuple[str, str | None, str]]) -> None:
+        """Remember (key, row fingerprint, reason) of rows OneSignal answered 409 for.
+
+        Nothing about the user is recorded as confirmed; the plan skips such a row (and lists
+        the conflict) until its fingerprint changes.
+        """
+        rows = list(rows)
+        if not rows:
+            return
+        with self.transaction():
+            for key, fp, reason in rows:
+                self.execute(
+                    "INSERT INTO onesync_conflicts (sync, key, fingerprint, reason, seen_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sync, key) DO UPDATE SET "
+                    "fingerprint = EXCLUDED.fingerprint, reason = EXCLUDED.reason, "
+                    "seen_at = EXCLUDED.seen_at",
+                    (sync, key, fp, reason, now()),
+                )
 
     def forget_rows(self, sync: str, keys: Iterable[str]) -> None:
         """Drop keys whose tags were removed from OneSignal (mirror mode, row left the model)."""
@@ -180,10 +265,52 @@ class StateWriter(StateReader):
             )
 
     def record_sent(
-        self, sync: str, keys: Iterable[str], status: str = "sent", kind: str = "event"
+        self,
+        sync: str,
+        keys: Iterable[str],
+        status: str = "sent",
+        kind: str = "event",
+        external_ids: Iterable[str | None] | None = None,
+        *,
+        outbox: str | None = None,
     ) -> None:
-        """Record event/message keys as sent (or ``baseline``: seen, never to be sent)."""
+        """Record event/message keys as sent (or ``baseline``: seen, never to be sent).
+
+        A key recorded ``missed`` before becomes ``sent``; ``outbox`` names a fixed message
+        batch that is done, removed in the same transaction.
+        """
         keys = list(keys)
+        ids = list(external_ids) if external_ids is not None else [None] * len(keys)
+        first = dict(zip(reversed(keys), reversed(ids), strict=True))  # one row per key
+        keys, ids = list(first), list(first.values())
+        at = now()
+        a = self._array()
+        with self.transaction():
+            self.execute(
+                "INSERT INTO onesync_syncs (sync, kind, baseline_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (sync) DO NOTHING",
+                (sync, kind, at),
+            )
+            if outbox is not None:
+                self.execute("DELETE FROM onesync_outbox WHERE sync = ? AND id = ?", (sync, outbox))
+            if not keys:
+                return
+            self.execute(
+                "INSERT INTO onesync_sent (sync, key, status, sent_at, external_id, attempts) "
+                f"SELECT ?, k, ?, ?, e, 0 FROM (SELECT unnest({a}) AS k, unnest({a}) AS e) AS u "
+                "ON CONFLICT (sync, key) DO UPDATE SET status = EXCLUDED.status, "
+                "sent_at = EXCLUDED.sent_at WHERE onesync_sent.status = 'missed'",
+                (sync, status, at, keys, ids),
+            )
+
+    def record_missed(
+        self, sync: str, rows: Iterable[tuple[str, str]], kind: str = "message"
+    ) -> None:
+        """(key, external_id) of messages that reached nobody: planned again, with a new
+        idempotency key, once a profile sync confirms that user after this moment."""
+        rows = list(rows)
+        if not rows:
+            return
         at = now()
         with self.transaction():
             self.execute(
@@ -191,14 +318,27 @@ class StateWriter(StateReader):
                 "ON CONFLICT (sync) DO NOTHING",
                 (sync, kind, at),
             )
-            if not keys:
-                return
+            for key, ext in rows:
+                self.execute(
+                    "INSERT INTO onesync_sent (sync, key, status, sent_at, external_id, attempts) "
+                    "VALUES (?, ?, 'missed', ?, ?, 1) ON CONFLICT (sync, key) DO UPDATE SET "
+                    "status = 'missed', sent_at = EXCLUDED.sent_at, "
+                    "attempts = COALESCE(onesync_sent.attempts, 0) + 1 "
+                    "WHERE onesync_sent.status = 'missed'",
+                    (sync, key, at, ext),
+                )
+
+    def outbox_put(
+        self, sync: str, id: str, keys: Sequence[str], external_ids: Sequence[str], body: Any
+    ) -> None:
+        """Fix a message batch (recipients, body, idempotency key) before its first send."""
+        with self.transaction():
             self.execute(
-                "INSERT INTO onesync_sent (sync, key, status, sent_at) SELECT DISTINCT ?, k, ?, ? "
-                f"FROM (SELECT unnest({self._array()}) AS k) AS u ON CONFLICT (sync, key) "
-                "DO NOTHING",
-                (sync, status, at, keys),
-            )
+                "INSERT INTO onesync_outbox (sync, id, keys, external_ids, body, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sync, id) DO NOTHING",
+                (sync, id, json.dumps(list(keys)), json.dumps(list(external_ids)),
+                 json.dumps(body, sort_keys=True), now()),
+            )  # fmt: skip
 
     def record_baseline(self, sync: str, keys: Iterable[str], kind: str = "event") -> None:
         """First run of an event/message sync without backfill: these keys are never sent."""
@@ -207,25 +347,48 @@ class StateWriter(StateReader):
     def confirm(self, sync: str, changes: Iterable[Any]) -> None:
         """Record confirmed plan changes (``onesync.plan.changes`` values) for one sync.
 
-        Profile changes store their fingerprint and values (or are forgotten when their action is
-        ``unset``), events and messages record their keys as sent. Apply calls this after each
-        batch OneSignal confirmed; calling it twice with the same batch changes nothing more.
+        ``RowUpdate`` values (what apply learned OneSignal confirmed for a user) and profile
+        changes store their fingerprint and values (or are forgotten when the row left the
+        model and was cleared or deleted), events and messages record their keys as sent.
+        Apply calls this after each batch OneSignal confirmed; calling it twice with the same
+        batch changes nothing more.
         """
-        rows, gone, sent, kind = [], [], [], "event"
+        rows, gone, sent, ext, kind = [], [], [], [], "event"
+        held: list[tuple[str, str | None, str]] = []
+        missed: list[tuple[str, str]] = []
+        done: list[str] = []
         for c in changes:
-            if hasattr(c, "idempotency_key"):
+            if isinstance(c, RowUpdate):
+                if c.forget:
+                    gone.append(c.key)
+                elif c.patch:
+                    rows.append((c.key, c.fingerprint, c.patch))
+                if c.conflict:
+                    held.append((c.key, c.conflict_fingerprint, c.conflict))
+            elif isinstance(c, Missed):
+                missed.append((c.key, c.external_id))
+            elif hasattr(c, "idempotency_key"):
                 sent.extend(c.keys)
+                ext.extend(c.external_ids)
                 kind = "message"
+                if getattr(c, "batched", False):
+                    done.append(c.idempotency_key)
             elif hasattr(c, "timestamp"):
                 sent.append(c.key)
-            elif c.action == "unset":
+                ext.append(c.external_id)
+            elif c.action in ("unset", "delete"):
                 gone.append(c.key)
             else:
                 rows.append((c.key, c.fingerprint, c.state_patch()))
         self.confirm_rows(sync, rows)
         self.forget_rows(sync, gone)
+        self.record_conflicts(sync, held)
         if sent:
-            self.record_sent(sync, sent, "sent", kind)
+            self.record_sent(sync, sent, "sent", kind, ext)
+        self.record_missed(sync, missed)
+        for batch in done:
+            with self.transaction():
+                self.execute("DELETE FROM onesync_outbox WHERE sync = ? AND id = ?", (sync, batch))
 
     def record_run(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -19,6 +19,7 @@ from onesync.model import (
     Identity,
     Message,
     Model,
+    OnLeave,
     Pos,
     Source,
     StateConfig,
@@ -28,6 +29,7 @@ from onesync.validate.context import Context, Spec, get
 from onesync.validate.rules import template_variables
 from onesync.validate.sql import DIALECTS, SqlProblem, parse_model, select_columns
 from onesync.validate.suggest import did_you_mean, one_of
+from onesync.validate.times import send_after_time, zone
 
 __all__ = [
     "build_destination",
@@ -99,26 +101,18 @@ def build_sources(doc: Document) -> tuple[dict[str, Source], list[Diagnostic]]:
                 )
             )
         tz = spec.get("timezone")
-        if isinstance(tz, str) and not _known_zone(tz):
-            hint = did_you_mean(tz, zoneinfo.available_timezones()) or "use an IANA name like "
+        if isinstance(tz, str) and zone(tz) is None:
+            hint = did_you_mean(tz, zoneinfo.available_timezones())
             diags.append(
                 doc.diag(
                     (*path, "timezone"),
                     f"unknown time zone '{tz}'",
-                    hint if hint.startswith("did") else hint + "Europe/Paris",
+                    hint or "use an IANA name like Europe/Paris, or an offset like +01:00",
                 )
             )
         line, col = doc.at(path, key=True)
         sources[name] = Source(name, dialect, url, file, tz, Pos(doc.file, line, col))
     return sources, diags
-
-
-def _known_zone(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def build_destination(doc: Document) -> tuple[Destination | None, list[Diagnostic]]:
@@ -156,6 +150,8 @@ def build_destination(doc: Document) -> tuple[Destination | None, list[Diagnosti
             rate_limit=rate,
             max_recipients=int(d.get("max_recipients", 2000)),
             max_aliases=int(d.get("max_aliases", 10)),
+            max_tags=int(d.get("max_tags", 100)),
+            max_subscriptions=int(d.get("max_subscriptions", 20)),
             concurrency=int(d.get("concurrency", 64)),
         )
     except (TypeError, ValueError):  # wrong types are already schema diagnostics
@@ -269,7 +265,30 @@ def _from_catalog(ctx: Context, spec: Spec, source: Source, what: str) -> list[s
 
 
 def _fields(d: dict[str, Any] | None) -> tuple[Field, ...]:
-    return tuple(Field(k, v) for k, v in (d or {}).items())
+    """``name: column`` or ``name: {column, type}`` entries (tags, properties, custom_data)."""
+    return tuple(
+        Field(k, v) if isinstance(v, str) else Field(k, v["column"], v.get("type", "string"))
+        for k, v in (d or {}).items()
+    )
+
+
+def _on_leave(d: dict[str, Any]) -> OnLeave:
+    """What happens to a row that leaves the model: written, else the mode's default.
+
+    Event and message syncs send once per key and undo nothing, so theirs is always keep.
+    """
+    if "event" in d or "message" in d:
+        return "keep"
+    default: OnLeave = "clear" if d.get("mode") == "mirror" else "keep"
+    return cast(OnLeave, d.get("on_leave", default))  # the schema allows only the three
+
+
+def _send_after(value: str | None, source: Source | None) -> str | None:
+    """A literal time as RFC 3339 UTC (naive ones read in the source's zone); else as written."""
+    if value is None or not value[:1].isdigit():
+        return value  # a delay (+1h) or a column
+    name = source.timezone if source else None
+    return send_after_time(value, zone(name), name) or value
 
 
 def _texts(d: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
@@ -280,13 +299,6 @@ def build_sync(spec: Spec) -> Sync:
     """The IR of a spec that passed every check."""
     d = spec.data
     ident = d["identity"]
-    tags = []
-    for key, v in (d.get("tags") or {}).items():
-        tags.append(
-            Field(key, v)
-            if isinstance(v, str)
-            else Field(key, v["column"], v.get("type", "string"))
-        )
     after = d.get("after", ())
     event = message = None
     if "event" in d:
@@ -312,9 +324,10 @@ def build_sync(spec: Spec) -> Sync:
             subject=_texts(m.get("subject")),
             template_id=m.get("template_id"),
             custom_data=_fields(m.get("custom_data")),
-            send_after=m.get("send_after"),
+            send_after=_send_after(m.get("send_after"), spec.source),
             variables=tuple(sorted(used)),
             backfill=bool(m.get("backfill", False)),
+            max_sends=int(m["max_sends"]) if "max_sends" in m else None,
         )
     line, col = spec.doc.at(("sync",))
     assert spec.model is not None
@@ -325,8 +338,9 @@ def build_sync(spec: Spec) -> Sync:
         model=spec.model,
         identity=Identity(ident["external_id"], _fields(ident.get("aliases"))),
         subscriptions=_fields(d.get("subscriptions")),
-        tags=tuple(tags),
+        tags=_fields(d.get("tags")),
         mode=d.get("mode", "upsert"),
+        on_leave=_on_leave(d),
         schedule=d.get("schedule"),
         after=(after,) if isinstance(after, str) else tuple(after),
         event=event,

@@ -105,6 +105,9 @@ def validate_project(
 ) -> ValidationReport:
     """Check parsed documents and build the Project, or raise SpecError with every problem.
 
+    Warnings (severity "warning") never fail: they are returned in ``Project.warnings``, and
+    only once there are no errors, so a failing run shows just what must be fixed.
+
     Args:
         project_doc: the parsed ``onesync.yaml``.
         spec_docs: the parsed sync specs, in file order.
@@ -144,16 +147,19 @@ def validate_project(
         ctx.specs.append(Spec(doc, doc.data["sync"]))
 
     valid: list[Spec] = []
+    warnings: list[Diagnostic] = []
     for spec in ctx.specs:
         found = read_model(ctx, spec)
         if spec.model is not None:
             for rule in RULES:
                 found.extend(rule(ctx, spec))
-        diags += found
-        if not found and names.get(spec.name) is spec.doc:
+        errors = [d for d in found if d.severity == "error"]
+        warnings += [d for d in found if d.severity == "warning"]
+        diags += errors
+        if not errors and names.get(spec.name) is spec.doc:
             valid.append(spec)
     diags += _cross_checks(ctx.specs, names)
-    if diags or destination is None:
+    if diags or destination is None:  # warnings wait until the errors are fixed
         raise SpecError(diags or [project_doc.diag(("destination",), "destination is invalid")])
     project = Project(
         root=root,
@@ -163,5 +169,6 @@ def validate_project(
         state=build_state(project_doc),
         syncs=tuple(build_sync(s) for s in valid),
         specs_dir=specs_dir,
+        warnings=tuple(sorted(warnings, key=lambda d: (d.file, d.line, d.col))),
     )
     return ValidationReport(project, tuple(ctx.skipped))

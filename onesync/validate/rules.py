@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 
 import jinja2
 import jinja2.meta
@@ -19,10 +18,18 @@ from onesync.errors import Diagnostic
 from onesync.validate.context import Context, Spec, get
 from onesync.validate.cron import CronError, parse_cron
 from onesync.validate.suggest import one_of
+from onesync.validate.times import DELAY, TimeProblem, send_after_time, zone
 
-__all__ = ["RULES", "RESERVED_ALIASES", "RESERVED_TAG_KEYS", "template_variables"]
+__all__ = [
+    "RESERVED_ALIASES",
+    "RESERVED_TAG_KEYS",
+    "RULES",
+    "UNSUBSCRIBE_URL",
+    "template_variables",
+]
 
 RESERVED_ALIASES = ("external_id", "onesignal_id")
+UNSUBSCRIBE_URL = "[unsubscribe_url]"  # OneSignal's merge tag for the unsubscribe link
 RESERVED_TAG_KEYS = (
     "message",
     "notification",
@@ -37,7 +44,6 @@ RESERVED_TAG_KEYS = (
     "custom_data",
 )
 _BAD_LABEL = re.compile(r"[/?#&=\s]|\.\.|[\x00-\x1f]")
-_DELAY = re.compile(r"\+[0-9]+[smhd]\Z")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 _JINJA = SandboxedEnvironment()
 
@@ -55,19 +61,23 @@ def check_source(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
         )
 
 
+def _typed_paths(at: tuple[str, ...], fields: dict[str, object]) -> list[tuple[str | int, ...]]:
+    """Where each column of ``name: column`` / ``name: {column, type}`` entries is written."""
+    return [(*at, k) if isinstance(v, str) else (*at, k, "column") for k, v in fields.items()]
+
+
 def check_columns(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
     d = spec.data
     paths: list[tuple[str | int, ...]] = [("identity", "external_id")]
     paths += [("identity", "aliases", k) for k in get(d, ("identity", "aliases"), {})]
     paths += [("subscriptions", k) for k in get(d, ("subscriptions",), {})]
-    for key, value in get(d, ("tags",), {}).items():
-        paths.append(("tags", key) if isinstance(value, str) else ("tags", key, "column"))
+    paths += _typed_paths(("tags",), get(d, ("tags",), {}))
     if "event" in d:
         paths += [("event", "key")] + [("event", "timestamp")] * ("timestamp" in d["event"])
-        paths += [("event", "properties", k) for k in d["event"].get("properties", {})]
+        paths += _typed_paths(("event", "properties"), d["event"].get("properties", {}))
     if "message" in d:
         paths.append(("message", "key"))
-        paths += [("message", "custom_data", k) for k in d["message"].get("custom_data", {})]
+        paths += _typed_paths(("message", "custom_data"), d["message"].get("custom_data", {}))
     for path in paths:
         if diag := spec.column(path):
             yield diag
@@ -174,20 +184,27 @@ def check_message(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
             'add subject: {en: "..."}',
             key=True,
         )
-    send_after = msg.get("send_after")
-    if send_after is None or _DELAY.match(send_after):
+
+
+def check_send_after(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    """A delay, a column, or a time that says its zone (or is read in the source's zone)."""
+    send_after = get(spec.data, ("message", "send_after"))
+    path = ("message", "send_after")
+    if not isinstance(send_after, str) or DELAY.match(send_after):
         return
-    try:
-        datetime.fromisoformat(send_after)
-        return
-    except ValueError:
-        pass
     if _IDENT.match(send_after):
-        if diag := spec.column(("message", "send_after")):
+        if diag := spec.column(path):
             yield diag
-    else:
+        return
+    name = spec.source.timezone if spec.source else None
+    try:
+        at = send_after_time(send_after, zone(name), name)
+    except TimeProblem as e:
+        yield spec.doc.diag(path, e.message, e.hint)
+        return
+    if at is None:
         yield spec.doc.diag(
-            ("message", "send_after"),
+            path,
             f"send_after {send_after!r} is not a delay, a time or a column",
             "write +30m, +1h, +2d, an ISO time like 2026-01-31T09:00:00Z, or a column name",
         )
@@ -222,6 +239,60 @@ def check_templates(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
                 )
 
 
+def check_unsubscribe(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    """A warning: OneSignal requires an unsubscribe link in marketing email."""
+    msg = spec.data.get("message") or {}
+    if msg.get("channel") != "email" or msg.get("template_id"):
+        return
+    for lang, text in (msg.get("contents") or {}).items():
+        if UNSUBSCRIBE_URL not in text:
+            yield spec.doc.diag(
+                ("message", "contents", lang),
+                f"contents.{lang}: an email body without {UNSUBSCRIBE_URL}; OneSignal requires an "
+                "unsubscribe link in marketing email",
+                f'add <a href="{UNSUBSCRIBE_URL}">Unsubscribe</a>, or use a template_id',
+                severity="warning",
+            )
+
+
+def check_on_leave(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    """``on_leave`` undoes a profile; events and messages are sent once and never undone."""
+    if "on_leave" in spec.data and ("event" in spec.data or "message" in spec.data):
+        kind = "an event" if "event" in spec.data else "a message"
+        yield spec.doc.diag(
+            ("on_leave",),
+            f"on_leave applies to profile syncs; {kind} is sent once per key and never undone",
+            "remove on_leave from this sync",
+            key=True,
+        )
+
+
+def check_legacy_api(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    """The legacy player model can only set tags: no subscriptions, no aliases."""
+    if ctx.destination is None or ctx.destination.api != "legacy":
+        return
+    if "event" in spec.data or "message" in spec.data:
+        return
+    why = (
+        "the legacy player model's tag call, PUT /apps/{app_id}/users/{external_user_id}, "
+        "carries tags only"
+    )
+    if "subscriptions" in spec.data:
+        yield spec.doc.diag(
+            ("subscriptions",),
+            f"email/SMS subscriptions need destination.api: current; {why}",
+            "remove subscriptions:, or set destination.api: current in the project file",
+            key=True,
+        )
+    if "aliases" in spec.data["identity"]:
+        yield spec.doc.diag(
+            ("identity", "aliases"),
+            f"aliases need destination.api: current; {why}",
+            "remove identity.aliases:, or set destination.api: current in the project file",
+            key=True,
+        )
+
+
 RULES = (
     check_source,
     check_columns,
@@ -231,5 +302,9 @@ RULES = (
     check_kind,
     check_event,
     check_message,
+    check_send_after,
     check_templates,
+    check_unsubscribe,
+    check_on_leave,
+    check_legacy_api,
 )

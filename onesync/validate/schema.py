@@ -124,9 +124,10 @@ def _describe(doc: Document, e: ValidationError) -> Diagnostic:
         return doc.diag(path, f"missing required key '{missing}'{place}", f"add '{missing}: ...'")
     if v == "enum":
         choices = [str(c) for c in e.validator_value]
-        return doc.diag(
-            path, f"{where}: {e.instance!r} is not allowed", one_of(str(e.instance), choices)
-        )
+        hint = one_of(str(e.instance), choices)
+        if not hint.startswith("did you mean"):  # the schema's own words, where it has them
+            hint = e.schema.get("errorMessage", hint)
+        return doc.diag(path, f"{where}: {e.instance!r} is not allowed", hint)
     if v == "const":
         return doc.diag(path, f"{where} must be {e.validator_value!r}")
     if v == "type":
@@ -138,6 +139,9 @@ def _describe(doc: Document, e: ValidationError) -> Diagnostic:
             hint = "write true or false; yes/no/on/off are text in YAML 1.2"
         if "object" in wanted and isinstance(e.instance, str):
             hint = "write it as 'key: value' lines indented below"
+        if wanted == ["integer"] and not isinstance(e.instance, dict | list):
+            quoted = isinstance(e.instance, str) and e.instance.strip().isdigit()
+            hint = "write the number without quotes" if quoted else "write a whole number, e.g. 100"
         return doc.diag(path, f"{where} must be {want}, not {_kind(e.instance)}", hint)
     if v == "pattern":
         hint = e.schema.get("errorMessage")
@@ -150,14 +154,21 @@ def _describe(doc: Document, e: ValidationError) -> Diagnostic:
         )
     if v in ("minimum", "maximum"):
         word = "at least" if v == "minimum" else "at most"
-        return doc.diag(path, f"{where} must be {word} {e.validator_value}, not {e.instance}")
+        return doc.diag(
+            path,
+            f"{where} must be {word} {e.validator_value}, not {e.instance}",
+            e.schema.get("errorMessage"),
+        )
     if v in ("maxProperties", "minProperties", "maxItems", "minItems"):
         word = "at most" if v.startswith("max") else "at least"
         return doc.diag(path, f"{where} must have {word} {e.validator_value} entries")
     if v == "minLength":
         return doc.diag(path, f"{where} must not be empty")
     if v == "maxLength":
-        return doc.diag(path, f"{where} is longer than {e.validator_value} characters")
+        n = e.validator_value
+        return doc.diag(
+            path, f"{where} is longer than {n} characters", f"shorten it to {n} or fewer"
+        )
     if v == "uniqueItems":
         return doc.diag(path, f"{where} lists an item twice", "remove the repeated item")
     return doc.diag(path, f"{where}: {e.message}")  # pragma: no cover - a schema keyword we lack

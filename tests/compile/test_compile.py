@@ -15,7 +15,7 @@ import sqlglot
 
 from onesync import api
 from onesync.compile import DIALECTS, compile_sync
-from onesync.model import Event, Field, Identity, Model, Source, Sync
+from onesync.model import Event, Field, Identity, Message, Model, Source, Sync
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
@@ -171,3 +171,51 @@ def test_event_timestamp_column() -> None:
         )
         conn.execute("insert into shop.orders values ('o1', 'c1', '2024-05-01 12:00:00')")
         assert conn.execute(compiled.sql).fetchall()[0][:3] == ("o1", "c1", "2024-05-01T12:00:00Z")
+
+
+def _message_sync(send_after: str | None, custom_data: tuple[Field, ...] = ()) -> Sync:
+    return Sync(
+        name="note",
+        file="specs/note.yaml",
+        source="db",
+        model=Model(sql="select id, send_at, total, paid from t"),
+        identity=Identity(external_id="id"),
+        message=Message(
+            key="id", contents=(("en", "hi"),), send_after=send_after, custom_data=custom_data
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("send_after", "column"),
+    [
+        (None, False),
+        ("+1h", False),
+        ("2026-12-31T08:00:00Z", False),  # validate's RFC 3339 UTC form of a literal time
+        ("2026-12-31T09:00:00+01:00", False),  # as a library user may write it
+        ("send_at", True),
+    ],
+)
+def test_only_a_send_after_column_is_read_per_row(send_after: str | None, column: bool) -> None:
+    compiled = compile_sync(_message_sync(send_after), Source("db", "duckdb", path=":memory:"))
+    roles = [c.role for c in compiled.columns]
+    assert ("send_after" in roles) is column
+    assert compiled.sync.message is not None and compiled.sync.message.per_row is column
+
+
+def test_typed_custom_data_is_normalised_and_checked() -> None:
+    """number / boolean custom_data compile like typed tags: canonical text, or __invalid."""
+    fields = (Field("total", "total", "number"), Field("paid", "paid", "boolean"))
+    compiled = compile_sync(_message_sync(None, fields), Source("db", "duckdb", path=":memory:"))
+    props = [(c.name, c.type) for c in compiled.columns if c.role == "property"]
+    assert props == [("prop__total", "number"), ("prop__paid", "boolean")]
+    with duckdb.connect() as conn:
+        conn.execute("create table t (id varchar, send_at varchar, total varchar, paid varchar)")
+        conn.execute("insert into t values ('u1', null, '12.50', 'yes'), ('u2', null, 'x', 'no')")
+        names = [c.name for c in compiled.columns]
+        rows = {
+            r[0]: dict(zip(names, r, strict=True)) for r in conn.execute(compiled.sql).fetchall()
+        }
+    assert (rows["u1"]["prop__total"], rows["u1"]["prop__paid"]) == ("12.5", "true")
+    assert rows["u1"]["__invalid"] is None
+    assert rows["u2"]["prop__total"] is None and "total:number" in rows["u2"]["__invalid"]

@@ -16,6 +16,7 @@ from onesync.destination import (
     OneSignalClient,
     RetryPolicy,
     idempotency_key,
+    notification_body,
 )
 from onesync.errors import DestinationError
 from onesync.model import Destination
@@ -232,3 +233,76 @@ def test_blocking_client_shared_by_threads() -> None:
     assert sorted(u["properties"]["tags"]["n"] for u in snap["users"]) == sorted(
         str(i) for i in range(80)
     )
+
+
+def test_a_users_life_subscription_ids_aliases_removal_and_return(sandbox: Sandbox) -> None:
+    with OneSignalClient(dest(sandbox), retry=FAST) as c:
+        created = c.create_user(
+            {"external_id": ODD, "crm_id": "c-1"}, None,
+            {"email": "ada@example.com", "sms": "+15555551234"},
+        )  # fmt: skip
+        added = c.create_subscription("external_id", ODD, "email", "ada@work.example.com")
+        stored = sandbox.user("external_id", ODD)
+        assert stored is not None
+        ids = {(s["type"], s["token"]): s["id"] for s in stored["subscriptions"]}
+        assert {(s.type, s.token): s.id for s in created.subscriptions} == {
+            ("email", "ada@example.com"): ids[("Email", "ada@example.com")],
+            ("sms", "+15555551234"): ids[("SMS", "+15555551234")],
+        }
+        assert added.id == ids[("Email", "ada@work.example.com")]
+        assert [s.id for s in added.subscriptions] == [added.id]
+
+        assert c.delete_alias("external_id", ODD, "crm_id").ok
+        stored = sandbox.user("external_id", ODD)
+        assert stored is not None and "crm_id" not in stored["identity"]
+
+        assert c.delete_user("external_id", ODD).ok
+        assert sandbox.user("external_id", ODD) is None
+        gone = c.update_user("external_id", ODD, {"plan": "pro"})
+        assert gone.status == "rejected" and gone.not_found
+        assert c.delete_user("external_id", ODD).not_found  # already gone
+        again = c.create_user({"external_id": ODD}, {"plan": "pro"})
+    assert again.ok and again.id and again.id != created.id
+
+
+def test_a_claimed_alias_is_named_with_the_call_that_frees_it(sandbox: Sandbox) -> None:
+    with OneSignalClient(dest(sandbox), retry=FAST) as c:
+        assert c.create_user({"external_id": "u1", "crm_id": "a/b"}).ok
+        assert c.create_user({"external_id": "u2"}).ok
+        clash = c.create_user({"external_id": "u2", "crm_id": "a/b"})
+        assert clash.conflict and clash.conflicts == {"crm_id": "a/b"}
+        assert clash.reason == (
+            "HTTP 409: alias crm_id=a/b is claimed by another OneSignal user; remove it there "
+            f"(DELETE /apps/{APP}/users/by/crm_id/a%2Fb/identity/crm_id) or change the row"
+        )
+        assert c.delete_alias("crm_id", "a/b", "crm_id").ok  # the fix the reason names
+        assert c.create_user({"external_id": "u2", "crm_id": "a/b"}).ok
+    u2 = sandbox.user("crm_id", "a/b")
+    assert u2 is not None and u2["identity"]["external_id"] == "u2"
+
+
+def test_notifications_name_the_recipients_they_missed(sandbox: Sandbox) -> None:
+    with OneSignalClient(dest(sandbox), retry=FAST) as c:
+        assert c.create_user({"external_id": "u1"}, subscriptions={"email": "u1@example.com"}).ok
+        assert c.create_user({"external_id": "u2"}).ok
+        email = notification_body(
+            channel="email", aliases={"external_id": ["u1", "u2", "ghost"]},
+            subject={"en": "Your order"}, contents={"en": "<p>Thanks</p>"},
+        )  # fmt: skip
+        push = notification_body(channel="push", aliases={"external_id": ["u1", "u2"]},
+                                 contents={"en": "Hi"}, headings={"en": "News"})  # fmt: skip
+        some = c.create_notification(email)
+        none = c.create_notification(push)
+        direct = c.create_notification(
+            notification_body(channel="email", email_tokens=["x@example.com"], subject="S",
+                              contents="<p>B</p>", send_after="+1h")
+        )  # fmt: skip
+    assert some.ok and some.id and some.unreached == ("u2", "ghost")
+    assert none.status == "rejected" and none.unreached == ("u1", "u2")
+    assert none.reason == "All included players are not subscribed"
+    assert direct.ok and direct.id
+    sent = {n["id"]: n for n in sandbox.snapshot()["notifications"]}
+    assert sent[some.id]["recipients"] == 1 and sent[some.id]["email_subject"] == "Your order"
+    assert sent[direct.id]["send_after"] and sent[direct.id]["targeting"] == {
+        "email_to": ["x@example.com"]
+    }

@@ -111,9 +111,8 @@ def test_alias_values_are_url_encoded_in_paths(scripted: Scripted) -> None:
         "/apps/app-1/users/by/external_id/%C3%A9%2F1/subscriptions",
         "/apps/app-1/users/a%2Fb",
     ]
-    assert scripted.seen[2].body == {
-        "subscription": {"type": "Email", "token": "a@b.com", "enabled": True}
-    }
+    # no "enabled": a token that exists keeps its state (never re-subscribe a person)
+    assert scripted.seen[2].body == {"subscription": {"type": "Email", "token": "a@b.com"}}
     assert scripted.seen[3].body == {"tags": {"a": ""}}  # None unsets, sent as ""
 
 
@@ -173,16 +172,21 @@ def test_create_user_conflict_reported_then_fallback_by_external_id(scripted: Sc
     with client(scripted) as c:
         plain = c.create_user(identity, {"plan": "pro"}, {"email": "a@b.com"})
         assert plain.status == "rejected" and plain.conflict and plain.http_status == 409
-        assert "One or more Aliases claimed by another User (user-2)" in (plain.reason or "")
+        assert plain.conflicts == {"crm_id": "c1"}
+        assert plain.reason == (
+            "HTTP 409: alias crm_id=c1 is claimed by another OneSignal user; remove it there "
+            "(DELETE /apps/app-1/users/by/crm_id/c1/identity/crm_id) or change the row"
+        )
         fallback = c.create_user(
             identity, {"plan": "pro"}, {"email": "a@b.com"}, on_conflict="update"
         )
     assert fallback.ok and fallback.conflict and fallback.attempts == 3
+    assert fallback.conflicts == {"crm_id": "c1"}
     assert "applied by external_id instead" in (fallback.reason or "")
     assert scripted.seen[0].body == {
         "identity": {"external_id": "u/1", "crm_id": "c1"},
         "properties": {"tags": {"plan": "pro"}},
-        "subscriptions": [{"type": "Email", "token": "a@b.com", "enabled": True}],
+        "subscriptions": [{"type": "Email", "token": "a@b.com"}],
     }
     assert [(s.method, s.path) for s in scripted.seen[2:]] == [
         ("PATCH", "/apps/app-1/users/by/external_id/u%2F1"),
@@ -235,7 +239,7 @@ def test_notification_with_empty_id_sent_nothing(scripted: Scripted) -> None:
 
 
 def test_custom_events_partial_errors_name_the_failed_events(scripted: Scripted) -> None:
-    events = [
+    events: list[dict[str, Any]] = [
         {"name": "purchase", "external_id": "u1", "idempotency_key": "k1", "properties": {"t": 1}},
         {"name": "purchase", "external_id": "ghost", "idempotency_key": "k2"},
         {"name": "purchase", "external_id": "u3", "idempotency_key": "k3"},

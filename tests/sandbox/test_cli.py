@@ -142,3 +142,28 @@ def test_bad_options_are_one_line_and_exit_1(args: list[str], message: str) -> N
     result = CliRunner().invoke(main, ["sandbox", "--port", "0", *args])
     assert result.exit_code == 1
     assert message in result.output
+
+
+def test_show_lists_subscriptions_deleted_users_and_wraps(sb, api: httpx.Client) -> None:
+    long_tag = "v" * 150
+    body = {
+        "identity": {"external_id": "shown", "crm_id": "c-9"},
+        "properties": {"tags": {"blob": long_tag}},
+        "subscriptions": [
+            {"type": "Email", "token": "on@x.com"},
+            {"type": "Email", "token": "off@x.com", "enabled": False},
+        ],
+    }
+    api.post(users_path(), json=body)
+    api.post(users_path(), json={"identity": {"external_id": "left"}})
+    api.delete(f"{users_path()}/by/external_id/left")
+    result = CliRunner().invoke(main, ["sandbox", "show", "--url", sb.url], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80  # long values wrap instead of widening rows
+    pieces = [m for line in lines for m in re.findall(r"v{3,}", line)]
+    assert len(pieces) > 1 and "".join(pieces) == long_tag  # all of it, over several lines
+    assert "crm_id=c-9" in result.output
+    assert re.search(r"shown\s+Email\s+on@x\.com\s+enabled", result.output)
+    assert re.search(r"shown\s+Email\s+off@x\.com\s+disabled", result.output)
+    assert "Deleted users (1)" in result.output and "left" in result.output

@@ -17,6 +17,7 @@ ACCESS_DENIED = "Access denied.  Please include an 'Authorization: ...' header"
 
 @pytest.mark.parametrize("header", [None, "Key wrong", "Bearer", "Token " + API_KEY])
 def test_missing_or_wrong_key_is_403(sb, header: str | None) -> None:
+    # §6: "Bad key today ⇒ HTTP 403 "Access denied.  Please include an 'Authorization: ...'"
     headers = {"Authorization": header} if header else {}
     reply = httpx.post(f"{sb.url}{users_path()}", json={"identity": {"a": "b"}}, headers=headers)
     assert reply.status_code == 403
@@ -26,6 +27,7 @@ def test_missing_or_wrong_key_is_403(sb, header: str | None) -> None:
 
 @pytest.mark.parametrize("scheme", ["Key", "key", "Basic", "Bearer"])
 def test_accepted_auth_schemes(sb, scheme: str) -> None:
+    # §6: "Authorization: Key <APP_API_KEY>" (docs show lower-case key); legacy "Basic <key>"
     headers = {"Authorization": f"{scheme} {API_KEY}"}
     reply = httpx.post(f"{sb.url}{users_path()}", json={"identity": {"x": "1"}}, headers=headers)
     assert reply.status_code == 201
@@ -38,6 +40,7 @@ def test_other_app_id_is_refused(api: httpx.Client) -> None:
 
 
 def test_bad_json_and_big_bodies(api: httpx.Client, make_sandbox) -> None:
+    # §4: "Maximum size of request is 1 MB" (max_body_bytes, here 1000)
     reply = api.post(
         users_path(), content=b"{not json", headers={"Content-Type": "application/json"}
     )
@@ -52,6 +55,7 @@ def test_bad_json_and_big_bodies(api: httpx.Client, make_sandbox) -> None:
 
 
 def test_per_user_limit_is_one_write_per_second(make_sandbox) -> None:
+    # §6: "1 req/s per user or subscription"; §8.4: limit "Subscription/User Update Per Device"
     box = make_sandbox(rate_limits=RateLimits())
     with httpx.Client(base_url=box.url, headers=AUTH) as client:
         assert client.post(users_path(), json={"identity": {"external_id": "u"}}).is_success
@@ -77,6 +81,8 @@ def test_per_user_limit_can_be_turned_off(make_sandbox) -> None:
 
 
 def test_app_wide_limits_per_endpoint(make_sandbox) -> None:
+    # §6: "Evaluated when the request is received; per app and per endpoint"; 429 with
+    # {"errors": ["API rate limit exceeded."]} and Retry-After
     box = make_sandbox(rate_limits=RateLimits(users=3, per_user=None, notifications=2, views=1))
     with httpx.Client(base_url=box.url, headers=AUTH) as client:
         codes = [

@@ -15,6 +15,7 @@ def create(api: httpx.Client, external_id: str, **body: object) -> httpx.Respons
 
 
 def test_create_user_with_identity_tags_and_subscriptions(api: httpx.Client, sb: Sandbox) -> None:
+    # §1.1: body {identity, properties, subscriptions}; 201 CREATED with the User
     reply = api.post(
         users_path(),
         json={
@@ -30,10 +31,12 @@ def test_create_user_with_identity_tags_and_subscriptions(api: httpx.Client, sb:
     assert user["identity"]["onesignal_id"]
     assert user["properties"]["tags"] == {"plan": "pro", "level": "3"}
     assert user["subscriptions"][0]["token"] == "a@b.com"
+    assert user["subscriptions"][0]["id"]
     assert sb.user("crm_id", "abc") == user
 
 
 def test_create_with_existing_alias_updates_that_user(api: httpx.Client, sb: Sandbox) -> None:
+    # §1.1: "Aliases provided in the payload will be used to look up an existing User."
     first = create(api, "u-1", properties={"tags": {"a": "1"}}).json()
     again = create(api, "u-1", properties={"tags": {"b": "2"}})
     assert again.status_code == 200
@@ -43,12 +46,14 @@ def test_create_with_existing_alias_updates_that_user(api: httpx.Client, sb: San
 
 
 def test_create_user_needs_an_identifier(api: httpx.Client) -> None:
+    # §1.1: "must provide at least one identifier (alias or subscription)"
     reply = api.post(users_path(), json={"properties": {"tags": {"a": "1"}}})
     assert reply.status_code == 400
     assert "at least one alias" in reply.json()["errors"][0]
 
 
 def test_create_with_aliases_of_two_users_is_a_409_conflict(api: httpx.Client) -> None:
+    # §1.1: 409 body {"errors":[{"code", "title", "meta": {"conflicting_aliases": {...}}}]}
     create(api, "u-1")
     api.post(users_path(), json={"identity": {"crm_id": "c-2"}})
     reply = api.post(users_path(), json={"identity": {"external_id": "u-1", "crm_id": "c-2"}})
@@ -60,6 +65,7 @@ def test_create_with_aliases_of_two_users_is_a_409_conflict(api: httpx.Client) -
 
 
 def test_update_merges_tags_and_empty_string_deletes(api: httpx.Client, sb: Sandbox) -> None:
+    # §1.2: "Removing a tag: send the key with value \"\""; 202 with PropertiesBody
     create(api, "u-1", properties={"tags": {"keep": "1", "drop": "2"}})
     reply = api.patch(
         user_path("u-1"), json={"properties": {"tags": {"drop": "", "new": "x"}, "country": "US"}}
@@ -84,6 +90,7 @@ def test_update_deltas_increment(api: httpx.Client, sb: Sandbox) -> None:
 
 
 def test_path_alias_values_are_url_decoded(api: httpx.Client, sb: Sandbox) -> None:
+    # §1.5: "URL-encode alias values in the path (legacy doc: / must be sent as %2F)"
     create(api, "team/a+b@x")
     reply = api.patch(user_path("team/a+b@x"), json={"properties": {"tags": {"k": "v"}}})
     assert reply.status_code == 202
@@ -101,6 +108,7 @@ def test_path_alias_values_are_url_decoded(api: httpx.Client, sb: Sandbox) -> No
     ],
 )
 def test_bad_tag_values_are_refused(api: httpx.Client, tags: dict, message: str) -> None:
+    # §1.2: "All Tag values must be strings"; restricted keys include user
     create(api, "u-1")
     reply = api.patch(user_path("u-1"), json={"properties": {"tags": tags}})
     assert reply.status_code == 400
@@ -108,6 +116,7 @@ def test_bad_tag_values_are_refused(api: httpx.Client, tags: dict, message: str)
 
 
 def test_tag_limit_per_user(make_sandbox, sb: Sandbox) -> None:
+    # §1.2 / §8.2: 400 "App is limited to a maximum of N tags on a given player"
     box = make_sandbox(max_tags=3)
     with httpx.Client(base_url=box.url, headers={"Authorization": "Key os_v2_app_testkey"}) as c:
         create(c, "u-1", properties={"tags": {"a": "1", "b": "2", "c": "3"}})
@@ -124,6 +133,7 @@ def test_tag_limit_per_user(make_sandbox, sb: Sandbox) -> None:
 
 
 def test_more_than_100_property_updates_per_request(api: httpx.Client, sb: Sandbox) -> None:
+    # §1.2 / §8.3: "Please limit your tag updates to 100 per request"
     create(api, "u-1")
     tags = {f"t{i}": str(i) for i in range(101)}
     reply = api.patch(user_path("u-1"), json={"properties": {"tags": tags}})
@@ -133,6 +143,7 @@ def test_more_than_100_property_updates_per_request(api: httpx.Client, sb: Sandb
 
 
 def test_unknown_user(api: httpx.Client) -> None:
+    # §1.3: get_user 404 Not Found
     for method in ("GET", "PATCH", "DELETE"):
         reply = api.request(method, user_path("ghost"), json={"properties": {}})
         assert reply.status_code == 404
@@ -154,6 +165,7 @@ def test_view_and_delete_user(api: httpx.Client, sb: Sandbox) -> None:
 
 
 def test_identity_upsert_list_and_delete(api: httpx.Client, sb: Sandbox) -> None:
+    # §1.5: upsert PATCH …/identity 200; list GET …/identity; DELETE …/identity/{label} 200
     create(api, "u-1")
     reply = api.patch(user_path("u-1", "/identity"), json={"identity": {"crm_id": "c-9"}})
     assert reply.status_code == 200
@@ -167,15 +179,18 @@ def test_identity_upsert_list_and_delete(api: httpx.Client, sb: Sandbox) -> None
 
 
 def test_identity_claimed_by_another_user_is_409(api: httpx.Client, sb: Sandbox) -> None:
+    # §8.1: "setting an external_id/alias that already belongs to another user returns 409"
     create(api, "u-1")
     create(api, "u-2")
     reply = api.patch(user_path("u-2", "/identity"), json={"identity": {"external_id": "u-1"}})
     assert reply.status_code == 409
     assert reply.json()["errors"][0]["code"] == "user-2"
+    assert reply.json()["errors"][0]["meta"] == {"conflicting_aliases": {"external_id": "u-1"}}
     assert sb.user("external_id", "u-2") is not None
 
 
 def test_external_id_can_be_changed_through_identity(api: httpx.Client, sb: Sandbox) -> None:
+    # §1.5: "You can use this API to update external_id if needed"
     create(api, "old")
     api.patch(user_path("old", "/identity"), json={"identity": {"external_id": "new"}})
     assert sb.user("external_id", "old") is None
@@ -183,6 +198,7 @@ def test_external_id_can_be_changed_through_identity(api: httpx.Client, sb: Sand
 
 
 def test_onesignal_id_is_reserved_and_aliases_are_limited(make_sandbox) -> None:
+    # §1.5: "OneSignal ID is read-only"; "up to 20 custom aliases" (max_aliases, here 2)
     box = make_sandbox(max_aliases=2)
     with httpx.Client(base_url=box.url, headers={"Authorization": "Key os_v2_app_testkey"}) as c:
         create(c, "u-1")
@@ -196,13 +212,82 @@ def test_onesignal_id_is_reserved_and_aliases_are_limited(make_sandbox) -> None:
         assert "at most 2 custom aliases" in many.json()["errors"][0]
 
 
-def test_placeholder_external_ids_are_refused(api: httpx.Client) -> None:
-    reply = create(api, "NULL")
+@pytest.mark.parametrize(
+    "placeholder",
+    ["NA", "NULL", "null", "0", "-1", "1", "all", "00000000-0000-0000-0000-000000000000"],
+)
+def test_placeholder_external_ids_are_refused(
+    api: httpx.Client, sb: Sandbox, placeholder: str
+) -> None:
+    # §1.5: "External ID placeholder values to avoid: NA, NULL, 0, -1, all, or
+    # 00000000-0000-0000-0000-000000000000"; support comment: not allowed "1" too (§8.6)
+    reply = create(api, placeholder)
     assert reply.status_code == 400
     assert "placeholder" in reply.json()["errors"][0]
+    create(api, "real")
+    renamed = api.patch(
+        user_path("real", "/identity"), json={"identity": {"external_id": placeholder}}
+    )
+    assert renamed.status_code == 400
+    assert sb.user("external_id", "real") is not None
+
+
+@pytest.mark.parametrize("token", ["plainaddress", "a@b", "a b@x.com", "@x.com"])
+def test_email_tokens_must_be_addresses(api: httpx.Client, sb: Sandbox, token: str) -> None:
+    # §2: Email subscriptions are addresses (spec email_to "Example: nick@catfac.ts")
+    reply = create(api, "u-1", subscriptions=[{"type": "Email", "token": token}])
+    assert reply.status_code == 400
+    assert "not a valid email address" in reply.json()["errors"][0]
+    assert sb.user("external_id", "u-1") is None
+
+
+def test_deleted_user_is_gone_from_every_route(api: httpx.Client, sb: Sandbox) -> None:
+    # §1.4: "Removes the User identified by (:alias_label, :alias_id), and all Subscriptions and
+    # Aliases"; §1.3: get_user 404 Not Found
+    user = create(
+        api,
+        "u-1",
+        identity={"external_id": "u-1", "crm_id": "c-1"},
+        subscriptions=[{"type": "Email", "token": "u1@x.com"}],
+    ).json()
+    oid, sub_id = user["identity"]["onesignal_id"], user["subscriptions"][0]["id"]
+    assert (api.delete(user_path("u-1")).status_code, sb.user("external_id", "u-1")) == (200, None)
+    requests = [
+        ("GET", user_path("u-1"), None),
+        ("PATCH", user_path("u-1"), {"properties": {"tags": {"a": "1"}}}),
+        ("DELETE", user_path("u-1"), None),
+        ("GET", user_path("u-1", "/identity"), None),
+        ("PATCH", user_path("u-1", "/identity"), {"identity": {"x": "1"}}),
+        ("DELETE", user_path("u-1", "/identity/crm_id"), None),
+        (
+            "POST",
+            user_path("u-1", "/subscriptions"),
+            {"subscription": {"type": "SMS", "token": "+15555550001"}},
+        ),
+        ("GET", f"{users_path()}/by/onesignal_id/{oid}", None),
+        ("GET", f"{users_path()}/by/crm_id/c-1", None),
+    ]
+    for method, path, body in requests:
+        reply = api.request(method, path, json=body)
+        assert reply.status_code == 404, (method, path)
+        assert reply.json()["errors"][0]["code"] == "user-0"
+    for method in ("GET", "PATCH", "DELETE"):
+        path = f"/apps/{sb.config.app_id}/subscriptions/{sub_id}"
+        path += "/user/identity" if method == "GET" else ""
+        assert api.request(method, path, json={"subscription": {}}).status_code == 404
+    events = {"events": [{"name": "late", "external_id": "u-1"}]}
+    assert api.post(f"/apps/{sb.config.app_id}/custom_events", json=events).status_code == 202
+    # create-user makes a fresh user: a new onesignal_id, no old aliases or subscriptions
+    again = create(api, "u-1").json()
+    assert again["identity"]["onesignal_id"] != oid
+    assert (again["subscriptions"], "crm_id" in again["identity"]) == ([], False)
+    # the deleted user is remembered for display only
+    [tomb] = sb.snapshot()["deleted_users"]
+    assert (tomb["onesignal_id"], tomb["external_id"]) == (oid, "u-1") and tomb["deleted_at"]
 
 
 def test_subscriptions_email_sms_and_e164(api: httpx.Client, sb: Sandbox) -> None:
+    # §2: SMS "Must be in E.164 format"
     create(api, "u-1")
     path = user_path("u-1", "/subscriptions")
     email = api.post(path, json={"subscription": {"type": "Email", "token": "a@b.com"}})
@@ -218,6 +303,8 @@ def test_subscriptions_email_sms_and_e164(api: httpx.Client, sb: Sandbox) -> Non
 
 
 def test_existing_token_is_transferred(api: httpx.Client, sb: Sandbox) -> None:
+    # §2: "If the specified type and token already exist in the app, the subscription will be
+    # transferred to the user identified in the path parameters"
     create(api, "u-1", subscriptions=[{"type": "Email", "token": "shared@x.com"}])
     create(api, "u-2")
     sub = {"subscription": {"type": "Email", "token": "shared@x.com"}}
@@ -227,6 +314,8 @@ def test_existing_token_is_transferred(api: httpx.Client, sb: Sandbox) -> None:
 
 
 def test_twenty_subscriptions_at_most(api: httpx.Client) -> None:
+    # §2: "Max 20 subscriptions per user"; 409 "Operation is not permitted due to user having
+    # the maximum number of subscriptions assigned"
     subs = [{"type": "Email", "token": f"a{i}@x.com"} for i in range(20)]
     assert create(api, "u-1", subscriptions=subs).status_code == 201
     extra = {"subscription": {"type": "Email", "token": "one-more@x.com"}}
@@ -236,6 +325,8 @@ def test_twenty_subscriptions_at_most(api: httpx.Client) -> None:
 
 
 def test_legacy_put_tags_by_external_user_id(api: httpx.Client, sb: Sandbox) -> None:
+    # §5: PUT /apps/{app_id}/users/{external_user_id}, 200 {"success": true}; 404 "No players
+    # found for given external_user_id"
     create(api, "u-1", properties={"tags": {"old": "1"}})
     legacy = httpx.Client(
         base_url=sb.url, headers={"Authorization": "Basic os_v2_app_testkey"}, timeout=10

@@ -11,6 +11,7 @@ import pytest
 from onesync.errors import StateError
 from onesync.model import StateConfig
 from onesync.state import open_state
+from onesync.state.schema import SCHEMA_VERSION
 
 
 @pytest.fixture(params=["duckdb", "postgres"])
@@ -25,7 +26,7 @@ def config(request: pytest.FixtureRequest) -> StateConfig:
 def test_new_store_is_migrated_and_starts_at_serial_zero(config: StateConfig, tmp_path: Path):
     with open_state(config, tmp_path) as st:
         assert st.serial == 0
-        assert st.scalar("SELECT max(version) FROM onesync_schema_version") == 1
+        assert st.scalar("SELECT max(version) FROM onesync_schema_version") == SCHEMA_VERSION
         lineage = st.lineage
     with open_state(config, tmp_path) as st:  # reopening migrates nothing, keeps identity
         assert st.lineage == lineage

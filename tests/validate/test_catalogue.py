@@ -25,6 +25,19 @@ def spec(body: str, *, head: str = HEAD, model: str = SQL, identity: str = IDN) 
     return {P: head + model + identity + body}
 
 
+def project(destination: str = "", warehouse: str = "") -> str:
+    """The base project file with extra ``destination:`` / ``sources.warehouse`` lines."""
+    text = PROJECT.replace("  app_id: app-1\n", "  app_id: app-1\n" + destination)
+    return text.replace(
+        "    url: ${env:DATABASE_URL}\n", "    url: ${env:DATABASE_URL}\n" + warehouse
+    )
+
+
+LEGACY = project("  api: legacy\n")
+PARIS = project(warehouse="    timezone: Europe/Paris\n")
+MSG = "message: {key: id, contents: {en: hi}, "
+
+
 CASES = {
     "yaml_syntax": (
         {P: "sync: x\nsource: [warehouse\nmodel: {}\n"},
@@ -474,6 +487,135 @@ CASES = {
         ),
         [
             "specs/x.yaml:4:25: error: identity.external_id: column 'idd' is not in the model's output (did you mean 'id'?)"
+        ],
+    ),
+    # issue 12: a user's whole life mirrored exactly
+    "on_leave_typo": (
+        spec("mode: mirror\non_leave: delete\n"),
+        [
+            "specs/x.yaml:9:11: error: on_leave: 'delete' is not allowed (did you mean 'delete_user'?)"
+        ],
+    ),
+    "on_leave_on_event": (
+        spec("event: {name: signup, key: id}\non_leave: clear\n"),
+        [
+            "specs/x.yaml:9:1: error: on_leave applies to profile syncs; an event is sent once per key and never undone (remove on_leave from this sync)"
+        ],
+    ),
+    "on_leave_on_message": (
+        spec(MSG + "}\non_leave: delete_user\n"),
+        [
+            "specs/x.yaml:9:1: error: on_leave applies to profile syncs; a message is sent once per key and never undone (remove on_leave from this sync)"
+        ],
+    ),
+    "legacy_api_subscriptions": (
+        {"onesync.yaml": LEGACY, **spec("tags: {plan: plan}\nsubscriptions:\n  email: email\n")},
+        [
+            "specs/x.yaml:9:1: error: email/SMS subscriptions need destination.api: current; the legacy player model's tag call, PUT /apps/{app_id}/users/{external_user_id}, carries tags only (remove subscriptions:, or set destination.api: current in the project file)"
+        ],
+    ),
+    "legacy_api_aliases": (
+        {
+            "onesync.yaml": LEGACY,
+            **spec("", identity="identity:\n  external_id: id\n  aliases: {crm_id: sf_id}\n"),
+        },
+        [
+            "specs/x.yaml:9:3: error: aliases need destination.api: current; the legacy player model's tag call, PUT /apps/{app_id}/users/{external_user_id}, carries tags only (remove identity.aliases:, or set destination.api: current in the project file)"
+        ],
+    ),
+    "legacy_api_both": (
+        {
+            "onesync.yaml": LEGACY,
+            **spec(
+                "subscriptions: {sms: plan}\n",
+                identity="identity:\n  external_id: id\n  aliases: {crm_id: sf_id}\n",
+            ),
+        },
+        [
+            "specs/x.yaml:9:3: error: aliases need destination.api: current; the legacy player model's tag call, PUT /apps/{app_id}/users/{external_user_id}, carries tags only (remove identity.aliases:, or set destination.api: current in the project file)",
+            "specs/x.yaml:10:1: error: email/SMS subscriptions need destination.api: current; the legacy player model's tag call, PUT /apps/{app_id}/users/{external_user_id}, carries tags only (remove subscriptions:, or set destination.api: current in the project file)",
+        ],
+    ),
+    "send_after_bare_date": (
+        spec(MSG + "send_after: 2026-12-31}\n"),
+        [
+            "specs/x.yaml:8:52: error: send_after '2026-12-31' is a date without a time (add a time and offset, e.g. 2026-12-31T09:00:00Z)"
+        ],
+    ),
+    "send_after_skipped_by_dst": (
+        {"onesync.yaml": PARIS, **spec(MSG + "send_after: '2026-03-29T02:30:00'}\n")},
+        [
+            "specs/x.yaml:8:52: error: send_after '2026-03-29T02:30:00' does not exist in Europe/Paris (the clocks skip it) (pick a time that exists there, or give the offset: 2026-03-29T02:30:00+01:00)"
+        ],
+    ),
+    "send_after_out_of_range": (
+        spec(MSG + "send_after: '9999-12-31T23:30:00-05:00'}\n"),
+        [
+            "specs/x.yaml:8:52: error: send_after '9999-12-31T23:30:00-05:00' is out of range in UTC (write a time like 2026-12-31T09:00:00Z)"
+        ],
+    ),
+    "max_sends_zero": (
+        spec(MSG + "max_sends: 0}\n"),
+        [
+            "specs/x.yaml:8:51: error: message.max_sends must be at least 1, not 0 (a number of recipients per apply; leave it out for no limit)"
+        ],
+    ),
+    "max_sends_quoted": (
+        spec(MSG + 'max_sends: "500"}\n'),
+        [
+            "specs/x.yaml:8:51: error: message.max_sends must be an integer, not a string (write the number without quotes)"
+        ],
+    ),
+    "max_tags_zero": (
+        {"onesync.yaml": project("  max_tags: 0\n")},
+        [
+            "onesync.yaml:11:13: error: destination.max_tags must be at least 1, not 0 (tags per user; OneSignal's cap depends on the plan, 100 is safe)"
+        ],
+    ),
+    "max_subscriptions_over_20": (
+        {"onesync.yaml": project("  max_subscriptions: 25\n")},
+        [
+            "onesync.yaml:11:22: error: destination.max_subscriptions must be at most 20, not 25 (subscriptions per user; OneSignal allows at most 20)"
+        ],
+    ),
+    "property_type_unix_time": (
+        spec(
+            "event:\n  name: e\n  key: id\n  properties: {t: {column: created_at, type: unix_time}}\n"
+        ),
+        [
+            "specs/x.yaml:11:46: error: event.properties.t.type: 'unix_time' is not allowed (string, number or boolean; unix_time and date are for tags)"
+        ],
+    ),
+    "property_type_typo": (
+        spec("event:\n  name: e\n  key: id\n  properties: {n: {column: id, type: nubmer}}\n"),
+        [
+            "specs/x.yaml:11:38: error: event.properties.n.type: 'nubmer' is not allowed (did you mean 'number'?)"
+        ],
+    ),
+    "typed_property_missing_column": (
+        spec("event:\n  name: e\n  key: id\n  properties: {n: {column: plna, type: number}}\n"),
+        [
+            "specs/x.yaml:11:28: error: event.properties.n.column: column 'plna' is not in the model's output (did you mean 'plan'?)"
+        ],
+    ),
+    "typed_custom_data_missing_column": (
+        spec(
+            "message:\n  key: id\n  contents: {en: hi}\n  custom_data: {ok: {column: okk, type: boolean}}\n"
+        ),
+        [
+            "specs/x.yaml:11:30: error: message.custom_data.ok.column: column 'okk' is not in the model's output (the model has: id, sf_id, email, first_name, plan, created_at)"
+        ],
+    ),
+    "event_name_too_long": (
+        spec("event: {name: " + "e" * 129 + ", key: id}\n"),
+        [
+            "specs/x.yaml:8:15: error: event.name is longer than 128 characters (shorten it to 128 or fewer)"
+        ],
+    ),
+    "source_bad_offset": (
+        {"onesync.yaml": project(warehouse="    timezone: '+25:00'\n")},
+        [
+            "onesync.yaml:6:15: error: unknown time zone '+25:00' (use an IANA name like Europe/Paris, or an offset like +01:00)"
         ],
     ),
 }

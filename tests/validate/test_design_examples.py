@@ -2,6 +2,8 @@
 """Every example of the design contract (/work/shared/DESIGN.md) loads into the IR it describes.
 
 The YAML below is copied verbatim from the design page: if the page changes, so must this test.
+The project file keeps the page's postgres and duckdb sources; its spark, snowflake and sheet
+sources need connector keys (``master``, ``account``, ``sheet``) the schema does not have yet.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ tags:                            # tag key -> column, or {column, type}
   plan: plan
   ltv: {column: ltv, type: number}
   last_order_at: {column: last_order_at, type: unix_time}
-mode: upsert                     # upsert: set changed values | mirror: also remove tags of rows or values that disappear
+mode: upsert                     # upsert: set changed values | mirror: also remove what disappears
+on_leave: clear                  # a row that leaves the model: keep | clear (mirror's default) | delete_user
 schedule: "*/30 * * * *"         # optional cron; or  after: other_sync  (sequential)
 """
 
@@ -163,6 +166,7 @@ def test_customer_profile(project_dir: Path) -> None:
             Field("last_order_at", "last_order_at", "unix_time"),
         ),
         mode="upsert",
+        on_leave="clear",  # written: it wins over upsert's default (keep)
         schedule="*/30 * * * *",
         pos=Pos(f, 1, 7),
     )

@@ -16,6 +16,7 @@ from .test_design_examples import ENV, FILES
 TOKENS = [
     ":", "-", "[", "]", "{", "}", "'", '"', "|", ">", "\t", " ", "\n", "*", "&a", "*a", "!!int",
     "${env:X}", "#", ",", "?", "select", "1", "true", "no", "os.", "{{", "}}", "%", "...",
+    "2026-12-31", "9999-12-31T23:00-05:00", "T09:00", "+01:00", "on_leave: clear", "type: number",
 ]  # fmt: skip
 
 

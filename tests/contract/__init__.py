@@ -1,0 +1,1 @@
+"""Test support: every request our end-to-end tests send, judged by OneSignal's OpenAPI spec."""
