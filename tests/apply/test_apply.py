@@ -129,31 +129,55 @@ def test_faults_every_row_arrives_exactly_once(
     assert not plan.has_changes
 
 
-def test_rejected_rows_are_reported_not_recorded_and_tried_again(world: World, sb: Sandbox) -> None:
+def test_values_onesignal_refuses_are_listed_at_plan_time_and_the_rest_lands(
+    world: World, sb: Sandbox
+) -> None:
     world.customers(3)
     world.sql(
         "UPDATE customers SET phone = '555-1234' WHERE id = 'u0000'",  # not E.164
         "INSERT INTO customers VALUES ('NA', 'sf-na', NULL, NULL, 'free', 1)",  # placeholder id
     )
     r = world.cli("apply", "--yes")
-    assert r.returncode == 3, r.stderr
-    assert "rejected=2" in r.stdout
-    assert "OneSignal rejected 2 rows" in r.stdout
-    lines = [line for line in r.stdout.splitlines() if line.startswith("  ! ")]
-    assert len(lines) == 2
-    assert lines[0].startswith("  ! customers NA: create_user: HTTP 400")
-    assert lines[1].startswith("  ! customers u0000: create_user: HTTP 400") and "E.164" in lines[1]
-    assert set(actual_users(sb.snapshot())) == {"u0001", "u0002"}
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "! invalid key NA: external_id NA is a placeholder" in r.stdout
+    assert "! invalid key u0000, field sms refused: sms '555-1234' is not an E.164" in r.stdout
+    users = actual_users(sb.snapshot())
+    assert set(users) == {"u0000", "u0001", "u0002"}  # the rest of u0000 landed
+    assert users["u0000"]["subs"] == {("Email", "user0@example.com")}
     with open_state(world.project().state, world.root, lock=False) as st:
-        assert st.values("customers", "u0000") is None and st.row_count("customers") == 2
+        assert "sub:sms" not in (st.values("customers", "u0000") or {})
 
-    r = world.cli("apply", "--yes")  # tried again (and refused again)
-    assert r.returncode == 3 and "sent=0" in r.stdout and "rejected=2" in r.stdout
+    r = world.cli("plan")  # still listed, nothing to send
+    assert r.returncode == 0 and "field sms refused" in r.stdout, r.stdout
     world.sql("UPDATE customers SET phone = '+14155550100' WHERE id = 'u0000'")
     world.sql("DELETE FROM customers WHERE id = 'NA'")
     r = world.cli("apply", "--yes")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "sync=customers sent=1 " in r.stdout
+    assert actual_users(sb.snapshot()) == expected_users(world)
+
+
+def test_rows_onesignal_rejects_are_reported_not_recorded_and_tried_again(
+    make_sandbox: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    sb = make_sandbox(max_tags=1)  # a smaller plan's tag cap than onesync assumes
+    world = World(tmp_path / "p", sb.url, events=False, messages=False)
+    world.customers(3)
+    world.sql("UPDATE customers SET ltv = NULL WHERE id <> 'u0000'")
+    r = world.cli("apply", "--yes")
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "rejected=1" in r.stdout and "OneSignal rejected 1 row" in r.stdout
+    lines = [line for line in r.stdout.splitlines() if line.startswith("  ! ")]
+    assert len(lines) == 1 and lines[0].startswith("  ! customers u0000: create_user: HTTP 400")
+    assert "maximum of 1 tags" in lines[0]
+    assert set(actual_users(sb.snapshot())) == {"u0001", "u0002"}
+    with open_state(world.project().state, world.root, lock=False) as st:
+        assert st.values("customers", "u0000") is None and st.row_count("customers") == 2
+    r = world.cli("apply", "--yes")  # tried again (and refused again)
+    assert r.returncode == 3 and "sent=0" in r.stdout and "rejected=1" in r.stdout
+    world.sql("UPDATE customers SET ltv = NULL WHERE id = 'u0000'")
+    r = world.cli("apply", "--yes")
+    assert r.returncode == 0, r.stdout + r.stderr
     assert actual_users(sb.snapshot()) == expected_users(world)
 
 
@@ -244,6 +268,12 @@ def test_legacy_player_model_edits_tags_by_external_user_id(
     plan_and_apply(world.project())  # the users exist (made by the apps' SDKs in real life)
     text = (world.root / "onesync.yaml").read_text().replace("api: current", "api: legacy")
     (world.root / "onesync.yaml").write_text(text)
+    spec = world.root / "specs" / "customers.yaml"  # the player model carries tags only
+    spec.write_text(
+        spec.read_text()
+        .replace("  aliases: {crm_id: sf_id}\n", "")
+        .replace("subscriptions: {email: email, sms: phone}\n", "")
+    )
     world.sql("UPDATE customers SET plan = 'gold', ltv = NULL WHERE id = 'u0002'")
     before = sb.snapshot()
     _, report = plan_and_apply(world.project(), allow_destructive=True)
@@ -323,8 +353,15 @@ def test_mirror_mode_clears_the_tags_of_users_who_left(tmp_path: Path, sb: Sandb
     _, report = plan_and_apply(world.project(), allow_destructive=True)
     assert report is not None and report.exit_code == 0 and report.totals["sent"] == 1
     after = sb.snapshot()
-    assert _delta(before, after) == {PATCH: 1}
-    assert actual_users(after)["u0003"]["tags"] == {}  # the user stays; its tags are gone
+    # u0003 had its tags, an alias and an email onesync set: all removed, the user stays
+    assert _delta(before, after) == {
+        PATCH: 1,
+        "DELETE /apps/{app_id}/users/by/{alias_label}/{alias_id}/identity/"
+        "{alias_label_to_delete}": 1,
+        "DELETE /apps/{app_id}/subscriptions/{subscription_id}": 1,
+    }
+    gone = actual_users(after)["u0003"]
+    assert gone["tags"] == {} and gone["crm_id"] is None and gone["subs"] == set()
     with open_state(world.project().state, world.root, lock=False) as st:
         assert st.values("customers", "u0003") is None
     assert not make_plan(world.project()).has_changes

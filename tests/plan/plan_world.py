@@ -80,6 +80,7 @@ def profile_sync(name: str = "customers", mode: str = "upsert", table: str = "cu
         subscriptions=(Field("email", "email"),),
         tags=(Field("plan", "plan"), Field("ltv", "ltv", "number")),
         mode=mode,  # type: ignore[arg-type]
+        on_leave="clear" if mode == "mirror" else "keep",  # what validate resolves
     )
 
 

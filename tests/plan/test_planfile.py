@@ -30,7 +30,7 @@ def test_round_trip_keeps_every_change(
     assert again == plan
     assert Plan.from_json(plan.to_json()) == plan
     data = json.loads((tmp_path / "plan.json").read_text())
-    assert data["format_version"] == 1 and data["has_changes"] is True
+    assert data["format_version"] == 2 and data["has_changes"] is True
 
 
 def test_no_secret_is_written(world: World, tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_no_secret_is_written(world: World, tmp_path: Path) -> None:
         ("{", "not JSON"),
         ('{"format": "other"}', "not an onesync plan file"),
         ('{"format": "onesync-plan", "format_version": 99}', "format version 99 is not supported"),
-        ('{"format": "onesync-plan", "format_version": 1}', "plan file is damaged"),
+        ('{"format": "onesync-plan", "format_version": 2}', "plan file is damaged"),
     ],
 )
 def test_bad_plan_files_are_refused(tmp_path: Path, content: str, message: str) -> None:
