@@ -97,8 +97,12 @@ class ProfileChange:
     @property
     def destructive(self) -> bool:
         """Removes something from OneSignal (the destructive guard counts these)."""
+        added = {s["type"] for s in self.add_subscriptions}
+        lost = [
+            s for s in self.remove_subscriptions if s["type"] not in added and not s.get("pending")
+        ]  # a replaced address (a changed email) loses nothing
         return self.action in ("unset", "delete") or bool(
-            self.unset_tags or self.remove_aliases or self.remove_subscriptions
+            self.unset_tags or self.remove_aliases or lost
         )
 
 

@@ -374,7 +374,7 @@ def new_rows(eng: Engine, compiled: CompiledSync, skip: set[str]) -> list[dict[s
     rows = eng.rows(
         f"SELECT {select}, COALESCE(st.attempts, 0) FROM {INCOMING} i LEFT JOIN {SENT} st "
         f"ON st.sync = {s} AND st.key = i.{k} WHERE {_valid(eng)} AND (st.key IS NULL OR "
-        f"(st.status = 'missed' AND EXISTS (SELECT 1 FROM {ROWS} r WHERE r.updated_at >= "
+        f"(st.status = 'missed' AND EXISTS (SELECT 1 FROM {ROWS} r WHERE r.updated_at > "
         f"st.sent_at AND CAST(r.data AS JSON) ->> 'external_id' = st.external_id))) "
         f"ORDER BY i.{k}"
     )

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,6 +60,11 @@ class Missed:
 
     key: str
     external_id: str
+
+
+def precise_now() -> str:
+    """ISO 8601 UTC with microseconds: "confirmed after this miss" must hold within a second."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class StateReader:
@@ -226,7 +232,7 @@ class StateWriter(StateReader):
                 f"unnest({a}) AS d) AS u ON CONFLICT (sync, key) DO UPDATE SET "
                 f"fingerprint = EXCLUDED.fingerprint, data = {self._merge()}, "
                 "updated_at = EXCLUDED.updated_at",
-                (sync, now(), keys, fps, data),
+                (sync, precise_now(), keys, fps, data),
             )
             self.execute(
                 f"DELETE FROM onesync_conflicts WHERE sync = ? AND key IN (SELECT unnest({a}))",
@@ -283,7 +289,7 @@ class StateWriter(StateReader):
         ids = list(external_ids) if external_ids is not None else [None] * len(keys)
         first = dict(zip(reversed(keys), reversed(ids), strict=True))  # one row per key
         keys, ids = list(first), list(first.values())
-        at = now()
+        at = precise_now()
         a = self._array()
         with self.transaction():
             self.execute(
@@ -311,7 +317,7 @@ class StateWriter(StateReader):
         rows = list(rows)
         if not rows:
             return
-        at = now()
+        at = precise_now()
         with self.transaction():
             self.execute(
                 "INSERT INTO onesync_syncs (sync, kind, baseline_at) VALUES (?, ?, ?) "

@@ -24,6 +24,7 @@ from onesync.apply import apply_plan
 from onesync.destination import RetryPolicy
 from onesync.plan import make_plan
 from onesync.sandbox import Faults, RateLimits, Sandbox
+from tests.contract.openapi import make_contract
 
 from .world import API_KEY, APP_ID, World, actual_users, expected_users
 
@@ -46,6 +47,8 @@ def test_sigkill_after_a_batch_was_accepted_sends_it_once(
     make_sandbox: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
     sb = make_sandbox(rate_limits=RateLimits.unlimited())
+    contract = make_contract()  # OneSignal's OpenAPI spec judges every request too
+    sb.observer = contract.observe
     world = World(tmp_path / "p", sb.url, events=False, messages=False)
     (world.root / "specs" / "welcome.yaml").write_text(BATCH)
     world.customers(20)
@@ -77,6 +80,7 @@ def test_sigkill_after_a_batch_was_accepted_sends_it_once(
         got.update(note["users"])
     want = Counter(f"u{(i * 2) % 20:04d}" for i in range(10))
     assert got == want  # each order's customer got exactly one message per order
+    contract.assert_clean()
 
 
 def _claims(world: World) -> dict[str, dict[str, Any]]:
@@ -150,6 +154,9 @@ def test_state_never_records_an_unsent_change(
     make_sandbox: Callable[..., Sandbox], tmp_path: Path, api: str
 ) -> None:
     sb = make_sandbox(rate_limits=RateLimits.unlimited())
+    contract = make_contract()
+    if api == "current":  # the legacy tag PUT is not in OneSignal's current spec (reference §5)
+        sb.observer = contract.observe
     world = World(tmp_path / "p", sb.url, events=False, messages=False, mode="mirror", api=api)
     world.customers(40)
     if api == "legacy":  # the player model: devices made by the app's SDK, tags set by onesync
@@ -180,3 +187,4 @@ def test_state_never_records_an_unsent_change(
         want = expected_users(world)
         for eid, user in want.items():
             assert snap[eid] == user
+        contract.assert_clean()

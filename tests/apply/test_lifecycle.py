@@ -154,3 +154,64 @@ def test_delete_user_on_leave_and_a_shared_email_is_listed(
     assert [r.key for r in shared] == ["u0003"] and "also key u0000" in shared[0].reason
     assert ("Email", "user0@example.com", True) in _subs(_user(sb, "u0000"))
     assert sp.count("delete") == 1
+
+
+def test_an_alias_another_user_holds_is_listed_and_not_retried_until_the_row_changes(
+    tmp_path: Path, checked_sb: Sandbox
+) -> None:
+    sb = checked_sb
+    world = _world(tmp_path, sb, "upsert")
+    _api(sb, "POST", "/users", {"identity": {"external_id": "someone-else", "crm_id": "sf0001"}})
+    _, report = plan_and_apply(world.project())
+    assert report is not None and report.exit_code == 3
+    (rejected,) = report.rejected
+    # OneSignal's 409 names the user that holds the alias; the reason says how to fix it
+    assert rejected.key == "u0001" and "HTTP 409" in rejected.reason
+    assert "someone-else" in rejected.reason or "crm_id=sf0001" in rejected.reason
+    plan = make_plan(world.project())
+    assert not plan.has_changes  # remembered: not sent again while the row is the same
+    (held,) = plan.sync("customers").conflicts
+    assert held.key == "u0001" and "not retried until the row or the spec changes" in held.reason
+    world.sql("UPDATE customers SET sf_id = 'sf0001-b' WHERE id = 'u0001'")
+    _, report = plan_and_apply(world.project())
+    assert report is not None and report.exit_code == 0
+    assert _user(sb, "u0001")["identity"]["crm_id"] == "sf0001-b"
+    assert not make_plan(world.project()).sync("customers").conflicts
+
+
+MISSED = """
+sync: welcome
+source: db
+model: {table: customers}
+identity: {external_id: id}
+message:
+  key: id
+  channel: email
+  subject: {en: "Welcome"}
+  contents: {en: "Hello {{ plan }} customer [unsubscribe_url]"}
+  backfill: true
+after: customers
+"""
+
+
+def test_a_message_that_reached_nobody_is_sent_once_its_user_can_get_it(
+    tmp_path: Path, checked_sb: Sandbox
+) -> None:
+    sb = checked_sb
+    world = _world(tmp_path, sb, "upsert")
+    (world.root / "specs" / "welcome.yaml").write_text(MISSED)
+    world.sql("UPDATE customers SET email = 'not-an-address' WHERE id = 'u0000'")
+    _, report = plan_and_apply(world.project())
+    assert report is not None
+    welcome = report.sync("welcome")
+    assert [m.key for m in welcome.missed] == ["u0000", "u0001", "u0003", "u0005"]  # no email
+    assert not make_plan(world.project()).sync("welcome").has_changes  # nothing new to try
+
+    world.sql("UPDATE customers SET email = 'fixed0@example.com' WHERE id = 'u0000'")
+    plan_and_apply(world.project())  # the profile sync gives u0000 its email subscription
+    plan, report = plan_and_apply(world.project())  # then the message goes out again
+    (again,) = plan.sync("welcome").messages
+    assert again.keys == ("u0000",) and again.retry
+    assert report is not None and not report.sync("welcome").missed
+    notes = [n for n in sb.snapshot()["notifications"] if "u0000" in n["users"]]
+    assert len(notes) == 1 and notes[0]["channel"] == "email"

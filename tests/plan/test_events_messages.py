@@ -6,6 +6,8 @@ import uuid
 
 from plan_world import ORDERS, World, event_sync, message_sync
 
+from onesync.model import Field
+
 
 def test_first_event_run_records_a_baseline_and_sends_nothing(world: World) -> None:
     world.sql(*ORDERS)
@@ -79,3 +81,50 @@ def test_same_content_messages_batch_recipients(duck: World) -> None:
     assert sp.messages[0].contents == {"en": "Hi"}
     assert sp.api_calls == 2
     assert sp.counts["recipients"] == 3
+
+
+def test_max_sends_refuses_a_plan_that_would_send_to_more(duck: World) -> None:
+    import dataclasses
+
+    import pytest
+
+    from onesync.errors import PlanError
+
+    duck.sql(*ORDERS)
+    sync = message_sync(personal=False)
+    capped = dataclasses.replace(
+        sync, message=dataclasses.replace(sync.message, backfill=True, max_sends=1)
+    )
+    with pytest.raises(PlanError, match=r"send to 2 recipients, more than message.max_sends \(1\)"):
+        duck.plan(duck.project(capped))
+    ok = dataclasses.replace(capped, message=dataclasses.replace(capped.message, max_sends=2))
+    (m,) = duck.plan(duck.project(ok)).sync("order_receipt").messages
+    assert m.batched and m.keys == ("100", "101")
+
+
+def test_values_over_onesignal_limits_are_invalid_rows(duck: World) -> None:
+    import dataclasses
+
+    duck.sql(*ORDERS, "UPDATE orders SET first_name = repeat('x', 3000) WHERE order_id = 101")
+    ev = event_sync(backfill=True)
+    big = dataclasses.replace(
+        ev,
+        event=dataclasses.replace(
+            ev.event, properties=(*ev.event.properties, Field("name", "first_name"))
+        ),
+    )
+    sp = duck.plan(duck.project(big)).sync("orders_placed")
+    assert [e.key for e in sp.events] == ["100"]
+    assert [r.key for r in sp.invalid] == ["101"] and "OneSignal takes at most 2024" in (
+        sp.invalid[0].reason
+    )
+    msg = message_sync()
+    fat = dataclasses.replace(
+        msg,
+        message=dataclasses.replace(
+            msg.message, backfill=True, custom_data=(Field("name", "first_name"),)
+        ),
+    )
+    sp = duck.plan(duck.project(fat)).sync("order_receipt")
+    assert [m.keys for m in sp.messages] == [("100",)]
+    assert "custom_data is 3011 bytes; OneSignal takes at most 2048" in sp.invalid[0].reason

@@ -158,3 +158,38 @@ def test_a_failing_model_names_the_spec_and_source(world: World) -> None:
     text = str(err.value)
     assert text.startswith("specs/customers.yaml: source") and "db" in text
     assert "nope" in text and "\n" not in text
+
+
+def test_refused_fields_keep_the_rest_of_the_user(world: World) -> None:
+    world.sql(
+        *CUSTOMERS,
+        "UPDATE customers SET email = 'not-an-address' WHERE id = 1",
+        "UPDATE customers SET sf_id = repeat('s', 129) WHERE id = 2",
+        "INSERT INTO customers VALUES (0, 'sf0', NULL, 'free', 1)",  # a placeholder external id
+    )
+    project = world.project(profile_sync())
+    project = replace(project, destination=replace(project.destination, max_tags=1))
+    sp = world.plan(project).sync("customers")
+    by_key = {p.key: p for p in sp.profiles}
+    assert sorted(by_key) == ["1", "2", "3"]  # "0" is invalid as a whole
+    assert by_key["1"].add_subscriptions == () and by_key["1"].set_tags == {"plan": "free"}
+    assert by_key["2"].add_aliases == {} and by_key["1"].fingerprint is None
+    refused = sorted((r.key, r.field) for r in sp.invalid if r.field)
+    assert refused == [("1", "email"), ("1", "tags"), ("2", "crm_id"), ("2", "tags")]
+    assert [r.key for r in sp.invalid if r.field is None] == ["0"]
+    world.apply(project, world.plan(project))
+    again = world.plan(project).sync("customers")  # listed again until fixed, nothing to send
+    assert not again.profiles and len(again.invalid) == len(sp.invalid)
+
+
+def test_a_changed_email_replaces_the_subscription_onesync_created(world: World) -> None:
+    world.sql(*CUSTOMERS)
+    project = world.project(profile_sync(mode="mirror"), share=0.5)
+    world.apply(project, world.plan(project))
+    world.sql("UPDATE customers SET email = 'new@x.io' WHERE id = 1",
+              "UPDATE customers SET email = NULL, sf_id = NULL WHERE id = 3")  # fmt: skip
+    by_key = {p.key: p for p in world.plan(project).sync("customers").profiles}
+    assert by_key["1"].add_subscriptions == ({"type": "email", "token": "new@x.io"},)
+    assert [s["token"] for s in by_key["1"].remove_subscriptions] == ["a@x.io"]
+    assert [s["token"] for s in by_key["3"].remove_subscriptions] == ["c@x.io"]
+    assert by_key["3"].remove_aliases == ("crm_id",)
