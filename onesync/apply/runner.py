@@ -21,7 +21,6 @@ from onesync.apply.journal import Journal
 from onesync.apply.report import ApplyReport, ProgressUpdate, Rejected, SyncReport
 from onesync.apply.wire import LeanTransport, proxy_configured
 from onesync.destination import AsyncOneSignalClient, Result, calls, idempotency_key
-from onesync.destination.calls import SUBSCRIPTION_TYPES
 from onesync.destination.limits import RetryPolicy
 from onesync.errors import DestinationError, PlanError
 from onesync.model import Project
@@ -464,7 +463,7 @@ class _User:
     """
 
     def __init__(self, run: _SyncRun, p: ProfileChange) -> None:
-        self.run_ = run
+        self.sync_run = run
         self.p = p
         self.api = run.api
         self.eid = p.external_id
@@ -478,7 +477,7 @@ class _User:
             await asyncio.sleep(USER_SPACING)  # OneSignal: one write per second per user
         self._calls += 1
         result = await call
-        self.run_._count(result)
+        self.sync_run._count(result)
         return result
 
     def _fail(self, result: Result) -> None:
@@ -486,7 +485,7 @@ class _User:
 
     async def run(self) -> None:
         p = self.p
-        if self.run_.legacy:
+        if self.sync_run.legacy:
             await self._legacy()
         elif p.action == "create":
             await self._create(p.add_aliases, _tags(p), p.add_subscriptions)
@@ -500,17 +499,16 @@ class _User:
 
     def _finish(self) -> None:
         p = self.p
-        done = self.failed is None
-        if p.action in ("unset", "delete") and done:
+        if self.update is not None:  # a 409: remembered, with what did go through
+            return
+        leaving = p.action in ("unset", "delete")
+        if self.failed is None and leaving:
             self.update = RowUpdate(p.key, None, forget=True)
-            return
-        if self.failed is not None and not self.patch and self.update is None:
-            return
-        if self.update is not None:  # a 409 already filled it in
-            return
-        if p.action != "unset":
-            self.patch.setdefault("external_id", self.eid)
-        self.update = RowUpdate(p.key, p.fingerprint if done else None, self.patch)
+        elif self.failed is None or self.patch:
+            if not leaving:
+                self.patch.setdefault("external_id", self.eid)
+            done = self.failed is None
+            self.update = RowUpdate(p.key, p.fingerprint if done else None, self.patch)
 
     # -- the calls -----------------------------------------------------------------------------
 
@@ -609,9 +607,7 @@ class _User:
                 result = await self._send(self.api.delete_subscription(sid))
             else:  # created before onesync recorded ids: switch it off by its address
                 result = await self._send(
-                    self.api.update_subscription_by_token(
-                        SUBSCRIPTION_TYPES.get(type_, type_), token, {"enabled": False}
-                    )
+                    self.api.update_subscription_by_token(type_, token, {"enabled": False})
                 )
             if not (result.ok or result.not_found):
                 self._fail(result)
@@ -635,7 +631,7 @@ class _User:
 
     async def _recreate(self) -> None:
         """Create the user again, whole, from the row's current values (state + this change)."""
-        run = self.run_
+        run = self.sync_run
         old = await asyncio.to_thread(run.journal.write, run.state.values, run.sp.name, self.p.key)
         now = {**(old or {}), **self.p.state_patch(), **self.patch}
         aliases = {k[6:]: v for k, v in now.items() if k.startswith("alias:") and v}

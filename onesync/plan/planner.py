@@ -115,9 +115,9 @@ def plan_sync(state: StateStore, project: Project, compiled: CompiledSync) -> Sy
                 baseline=True,
                 baseline_keys=tuple(keys),
             )
-        fixed = diff.fixed_batches(state.outbox(sync.name), sync.message.channel) if (
-            sync.message is not None
-        ) else []  # fmt: skip
+        fixed = []  # message batches an earlier apply fixed: resent as they are
+        if sync.message is not None:
+            fixed = diff.fixed_batches(state.outbox(sync.name), sync.message.channel)
         new = diff.new_rows(eng, compiled, {k for m in fixed for k in m.keys})
         unchanged = diff._count_valid(eng, len(invalid)) - len(new)
         if sync.kind == "event":

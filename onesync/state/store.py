@@ -155,16 +155,6 @@ class StateReader:
             for i, k, e, b in rows
         ]
 
-    def attempts(self, sync: str, key: str) -> int:
-        """How many sends of a message key reached nobody so far (0 when never missed)."""
-        return int(
-            self.scalar(
-                "SELECT COALESCE(attempts, 0) FROM onesync_sent WHERE sync = ? AND key = ?",
-                (sync, key),
-            )
-            or 0
-        )
-
     def summary(self) -> list[tuple[str, int, int]]:
         """(sync, profile rows, sent keys) for every sync the store knows."""
         rows = self.fetchall(
@@ -314,7 +304,7 @@ class StateWriter(StateReader):
     ) -> None:
         """(key, external_id) of messages that reached nobody: planned again, with a new
         idempotency key, once a profile sync confirms that user after this moment."""
-        rows = list(rows)
+        rows = list(dict(rows).items())  # one row per key
         if not rows:
             return
         at = precise_now()
@@ -324,15 +314,16 @@ class StateWriter(StateReader):
                 "ON CONFLICT (sync) DO NOTHING",
                 (sync, kind, at),
             )
-            for key, ext in rows:
-                self.execute(
-                    "INSERT INTO onesync_sent (sync, key, status, sent_at, external_id, attempts) "
-                    "VALUES (?, ?, 'missed', ?, ?, 1) ON CONFLICT (sync, key) DO UPDATE SET "
-                    "status = 'missed', sent_at = EXCLUDED.sent_at, "
-                    "attempts = COALESCE(onesync_sent.attempts, 0) + 1 "
-                    "WHERE onesync_sent.status = 'missed'",
-                    (sync, key, at, ext),
-                )
+            a = self._array()
+            self.execute(
+                "INSERT INTO onesync_sent (sync, key, status, sent_at, external_id, attempts) "
+                f"SELECT ?, k, 'missed', ?, e, 1 FROM (SELECT unnest({a}) AS k, "
+                f"unnest({a}) AS e) AS u ON CONFLICT (sync, key) DO UPDATE SET "
+                "status = 'missed', sent_at = EXCLUDED.sent_at, "
+                "attempts = COALESCE(onesync_sent.attempts, 0) + 1 "
+                "WHERE onesync_sent.status = 'missed'",
+                (sync, at, [k for k, _ in rows], [e for _, e in rows]),
+            )
 
     def outbox_put(
         self, sync: str, id: str, keys: Sequence[str], external_ids: Sequence[str], body: Any
@@ -392,9 +383,13 @@ class StateWriter(StateReader):
         if sent:
             self.record_sent(sync, sent, "sent", kind, ext)
         self.record_missed(sync, missed)
-        for batch in done:
+        if done:
             with self.transaction():
-                self.execute("DELETE FROM onesync_outbox WHERE sync = ? AND id = ?", (sync, batch))
+                self.execute(
+                    f"DELETE FROM onesync_outbox WHERE sync = ? AND id IN "
+                    f"(SELECT unnest({self._array()}))",
+                    (sync, done),
+                )
 
     def record_run(
         self,

@@ -559,18 +559,10 @@ def _target(request: httpx.Request) -> str:
     return request.url.raw_path.decode("ascii")
 
 
-class ContractTransport(httpx.AsyncBaseTransport):
-    """Checks every request against the spec, then passes it to the inner transport unchanged.
+class _Recording:
+    """What both transports share: the contract they record into, and its views."""
 
-    Problems are recorded, never raised, so the code under test runs as it would in production;
-    call ``assert_clean()`` (here or on the Contract) at the end of the test.
-    """
-
-    def __init__(
-        self, inner: httpx.AsyncBaseTransport | None = None, *, contract: Contract | None = None
-    ) -> None:
-        self.inner = inner if inner is not None else httpx.AsyncHTTPTransport()
-        self.contract = contract if contract is not None else make_contract()
+    contract: Contract
 
     @property
     def problems(self) -> list[str]:
@@ -587,6 +579,20 @@ class ContractTransport(httpx.AsyncBaseTransport):
     def assert_clean(self) -> None:
         self.contract.assert_clean()
 
+
+class ContractTransport(_Recording, httpx.AsyncBaseTransport):
+    """Checks every request against the spec, then passes it to the inner transport unchanged.
+
+    Problems are recorded, never raised, so the code under test runs as it would in production;
+    call ``assert_clean()`` (here or on the Contract) at the end of the test.
+    """
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport | None = None, *, contract: Contract | None = None
+    ) -> None:
+        self.inner = inner if inner is not None else httpx.AsyncHTTPTransport()
+        self.contract = contract if contract is not None else make_contract()
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
         self.contract.check(request.method, _target(request), body, request.headers)
@@ -596,7 +602,7 @@ class ContractTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-class SyncContractTransport(httpx.BaseTransport):
+class SyncContractTransport(_Recording, httpx.BaseTransport):
     """``ContractTransport`` for blocking clients (``httpx.Client``, ``OneSignalClient``)."""
 
     def __init__(
@@ -604,20 +610,6 @@ class SyncContractTransport(httpx.BaseTransport):
     ) -> None:
         self.inner = inner if inner is not None else httpx.HTTPTransport()
         self.contract = contract if contract is not None else make_contract()
-
-    @property
-    def problems(self) -> list[str]:
-        return self.contract.problems
-
-    @property
-    def checked(self) -> int:
-        return self.contract.checked
-
-    def observe(self, method: str, target: str, body: bytes) -> None:
-        self.contract.observe(method, target, body)
-
-    def assert_clean(self) -> None:
-        self.contract.assert_clean()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
