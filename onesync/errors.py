@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "REDACTED",
     "Diagnostic",
     "DestinationError",
     "OnesyncError",
@@ -23,7 +24,29 @@ __all__ = [
     "SourceError",
     "SpecError",
     "StateError",
+    "redact",
+    "register_secret",
 ]
+
+REDACTED = "***"
+_SECRETS: set[str] = set()
+MIN_SECRET = 4  # shorter values would blank out ordinary words
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a value that must never be printed or written (an API key, a password, any
+    ``${env:...}`` value in a secret position); ``redact`` replaces it everywhere."""
+    if value and len(value) >= MIN_SECRET:
+        _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    """``text`` with every registered secret replaced by ``***``: the last step before any
+    message, plan file, state value or log line leaves onesync."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):  # longest first: no partial leaks
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,7 @@ class StateConfig:
 
     url: str = ".onesync/state.duckdb"
     max_destructive_share: float = 0.1  # refuse plans that unset/remove more than this share
+    max_invalid_share: float = 0.5  # plan and apply exit 1 when more rows than this are invalid
 
     @property
     def backend(self) -> Literal["duckdb", "postgres"]:
