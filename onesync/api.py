@@ -32,8 +32,14 @@ class Validation:
         return self.project.warnings
 
 
-def validate(path: str | Path = ".", *, offline: bool = False) -> Validation:
-    """Load and check every spec; reads no rows (only the catalogue, unless ``offline``)."""
+def validate(
+    path: str | Path = ".", *, offline: bool = False, allow_outside: bool = False
+) -> Validation:
+    """Load and check every spec; reads no rows (only the catalogue, unless ``offline``).
+
+    ``allow_outside`` lets ``specs:`` and ``model.file`` name files outside the project
+    directory; by default they are refused, so a pull request cannot make CI read elsewhere.
+    """
     from onesync.load import load_project_report
     from onesync.sources import catalog
 
@@ -41,14 +47,16 @@ def validate(path: str | Path = ".", *, offline: bool = False) -> Validation:
     root = root.parent if root.is_file() else root
     with catalog(root) as cat:
         project, skipped = load_project_report(
-            path, catalog=None if offline else cat, offline=offline
+            path, catalog=None if offline else cat, offline=offline, allow_outside=allow_outside
         )
     return Validation(project, tuple(skipped))
 
 
-def load_project(path: str | Path = ".", *, offline: bool = False) -> Project:
+def load_project(
+    path: str | Path = ".", *, offline: bool = False, allow_outside: bool = False
+) -> Project:
     """The typed project, validated; raises SpecError with every problem at once."""
-    return validate(path, offline=offline).project
+    return validate(path, offline=offline, allow_outside=allow_outside).project
 
 
 def compile_project(
@@ -57,9 +65,10 @@ def compile_project(
     *,
     dialect: str | None = None,
     offline: bool = False,
+    allow_outside: bool = False,
 ) -> tuple[CompiledSync, ...]:
     """The SQL each sync will run, in its source's dialect (or ``dialect``)."""
-    project = load_project(path, offline=offline)
+    project = load_project(path, offline=offline, allow_outside=allow_outside)
     names = {s.name for s in project.syncs}
     unknown = [n for n in syncs if n not in names]
     if unknown:

@@ -77,11 +77,20 @@ class OnesyncError(Exception):
 
 
 class SpecError(OnesyncError):
-    """Problems in the project file or the sync specs, all collected before raising."""
+    """Problems in the project file or the sync specs, all collected before raising.
+
+    ``diagnostics`` holds every one; the message shows the first ``MAX_SHOWN`` and then
+    "... and N more" (sqlglot's ``check_errors``), so a broken tree of specs stays readable.
+    """
+
+    MAX_SHOWN = 50
 
     def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
         self.diagnostics = tuple(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
-        super().__init__("\n".join(str(d) for d in self.diagnostics))
+        lines = [str(d) for d in self.diagnostics[: self.MAX_SHOWN]]
+        if len(self.diagnostics) > self.MAX_SHOWN:
+            lines.append(f"... and {len(self.diagnostics) - self.MAX_SHOWN} more")
+        super().__init__("\n".join(lines))
 
 
 class SourceError(OnesyncError):

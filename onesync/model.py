@@ -7,12 +7,13 @@ reads them, and nothing downstream ever looks at YAML again. Values here are alr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, unquote_plus
 
-from onesync.errors import Diagnostic
+from onesync.errors import REDACTED, Diagnostic
 
 __all__ = [
     "CHANNELS",
@@ -31,6 +32,9 @@ __all__ = [
     "Source",
     "StateConfig",
     "Sync",
+    "SECRET_KEYS",
+    "dsn_secrets",
+    "redact_dsn",
     "redact_url",
 ]
 
@@ -54,18 +58,100 @@ class Pos:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+# Keys whose value is a credential, in URL queries (?password=), libpq / ODBC key=value strings
+# (host=h password=p, Server=s;Pwd=p) and JDBC URLs; matched case-insensitively.
+SECRET_KEYS: tuple[str, ...] = (
+    "password", "passwd", "pass", "pwd", "sslpassword", "secret", "client_secret", "token",
+    "access_token", "auth_token", "api_key", "apikey", "private_key", "sas", "sig",
+)  # fmt: skip
+_KEYS = "|".join(sorted(SECRET_KEYS, key=len, reverse=True))
+# key=value where value is already ***, 'quoted', "quoted", or runs to the next space, ;, & or #
+_KV_RE = re.compile(
+    rf"(?<![A-Za-z0-9_])({_KEYS})(\s*=\s*)"
+    r"(\*\*\*|'(?:[^'\\]|\\.)*'?|\"(?:[^\"\\]|\\.)*\"?|[^\s;&#'\"]*)",
+    re.IGNORECASE,
+)
+_URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]*")
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _userinfo_password(url: str) -> tuple[int, int] | None:
+    """(start, end) of the password in ``scheme://user:password@host...``, or None.
+
+    Hand-parsed, not ``urlsplit``: that raises on a bad port and splits an unencoded ``/`` or
+    ``@`` in the password in the wrong place; here the password runs to the last ``@`` before
+    the query, so an odd password is over-redacted rather than leaked.
+    """
+    start = url.find("://")
+    if start < 0:
+        return None
+    start += 3
+    end = len(url)
+    for stop in ("?", "#"):
+        i = url.find(stop, start)
+        if i >= 0:
+            end = min(end, i)
+    at = url.rfind("@", start, end)
+    if at < 0:
+        return None
+    colon = url.find(":", start, at)
+    return (colon + 1, at) if colon >= 0 else None
+
+
+def _redact_one_url(url: str) -> str:
+    span = _userinfo_password(url)
+    if span is not None:
+        url = url[: span[0]] + REDACTED + url[span[1] :]
+    return url
+
+
+def redact_dsn(text: str | None) -> str | None:
+    """``text`` with every connection password replaced by ``***``: safe to print and store.
+
+    Covers ``user:password@`` in any URL (postgres, mysql, ...), credential query parameters
+    (``?password=``, ``&sslpassword=``, ``?token=``) and libpq / ODBC key=value strings
+    (``host=h password=p``, ``Server=s;Pwd=p``), also inside a longer message such as a driver's
+    error, which often echoes the DSN it was given.
+    """
+    if not text:
+        return text
+    text = _URL_RE.sub(lambda m: _redact_one_url(m.group(0)), text)
+    return _KV_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+
+
 def redact_url(url: str | None) -> str | None:
-    """The URL with any password replaced by ``***``: safe to print, log and store."""
-    if not url or "://" not in url:
-        return url
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    netloc = f"{parts.username or ''}:***@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    """A configured URL (or key=value connection string) with any password replaced by ``***``.
+
+    Unlike ``redact_dsn`` on a message, the whole value is the URL, so a password with a space
+    or a quote in it is still found.
+    """
+    if url and _SCHEME_RE.match(url):
+        url = _redact_one_url(url)
+    return redact_dsn(url)
+
+
+def dsn_secrets(text: str | None) -> list[str]:
+    """The passwords in a URL or connection string, as written and percent-decoded, so they
+    can be registered (``onesync.errors.register_secret``) before a driver ever sees them."""
+    if not text:
+        return []
+    found: list[str] = []
+    urls = [text] if _SCHEME_RE.match(text) else [m.group(0) for m in _URL_RE.finditer(text)]
+    for url in urls:
+        span = _userinfo_password(url)
+        if span is not None:
+            found.append(url[span[0] : span[1]])
+    for m in _KV_RE.finditer(text):
+        value = m.group(3)
+        if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        found.append(value)
+    out: list[str] = []
+    for value in found:
+        for v in (value, unquote(value), unquote_plus(value)):
+            if v and v not in out:
+                out.append(v)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from onesync.apply.report import Rejected
+from onesync.errors import OnesyncError
 from onesync.model import Project
 from onesync.plan.changes import Plan, ProfileChange, SyncPlan
 from onesync.state import StateReader, open_state
 
-__all__ = ["ExportReport", "export_csv"]
+__all__ = ["ExportError", "ExportReport", "export_csv"]
 
 IDENTIFIERS = ("external_id", "email", "phone_number")
 PROPERTY_COLUMNS = frozenset(
@@ -29,6 +30,10 @@ PROPERTY_COLUMNS = frozenset(
      "timezone_id", "language", "suppressed", "suppression_status"}
 )  # fmt: skip
 _UNSAFE = (",", '"', "\n", "\r")
+
+
+class ExportError(OnesyncError):
+    """The CSV folder or a file in it cannot be written (missing, not a folder, read-only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +99,19 @@ def export_csv(
         with open_state(project.state, project.root, lock=False) as st:
             return export_csv(plan, project, directory, state=st)
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied", str(out))
+        return _export(plan, project, out, state)
+    except OSError as exc:
+        where = exc.filename or out
+        raise ExportError(
+            f"cannot write the CSV files to {out}: {where}: {exc.strerror or exc}"
+        ) from None
+
+
+def _export(plan: Plan, project: Project, out: Path, state: StateReader) -> ExportReport:
     files: list[tuple[str, Path, int]] = []
     skipped: list[Rejected] = []
     others: list[str] = []

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from onesync.render.escape import escaped, shown
+
 __all__ = ["ApplyReport", "ProgressUpdate", "Rejected", "SyncReport"]
 
 
@@ -22,7 +24,9 @@ class Rejected:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.sync} {self.key}: {self.reason}"
+        """``sync key: reason``, the key and the reason escaped (they quote data, see
+        ``onesync.render.escape``), so a hostile key cannot forge a line of the report."""
+        return f"{shown(self.sync)} {shown(self.key)}: {escaped(self.reason)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,29 +5,48 @@ owns rate limiting (the app's token bucket, slowing down on 429s and honouring R
 retries (429, 5xx, timeouts, dropped connections, with backoff and jitter). A job is one user
 (its calls in order, a second apart: OneSignal allows one write per user per second), one batch
 of events, or one message. Only changes OneSignal confirmed reach the state (``Journal``).
+
+Stopping: a ``DestinationError`` (the API key refused, the TLS certificate not trusted, the API
+host unknown) stops the whole apply at once. SIGINT and SIGTERM during the send loop stop it too,
+but gently: no new call is sent (the clients are halted, so a call waiting for its rate-limit
+slot or its next retry is dropped unsent), the requests in flight get ``DRAIN_SECONDS`` to be
+answered and recorded (a second signal cuts them at once), the journal flushes, and
+``ApplyInterrupted`` (exit code 128 + the signal) says what was recorded. Either way the state
+holds what OneSignal confirmed, and the next plan sends only the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
+import signal
+import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from onesync.apply.journal import Journal
 from onesync.apply.report import ApplyReport, ProgressUpdate, Rejected, SyncReport
 from onesync.apply.wire import LeanTransport, proxy_configured
-from onesync.destination import AsyncOneSignalClient, Result, calls, idempotency_key
+from onesync.destination import AsyncOneSignalClient, Halted, Result, calls, idempotency_key
 from onesync.destination.limits import RetryPolicy
-from onesync.errors import DestinationError, PlanError
+from onesync.errors import DestinationError, OnesyncError, PlanError
 from onesync.model import Project
 from onesync.plan.changes import EventChange, MessageChange, Plan, ProfileChange, SyncPlan
 from onesync.state import Missed, RowUpdate, StateStore, open_state
 
-__all__ = ["apply_plan", "plan_and_apply"]
+__all__ = ["ApplyInterrupted", "apply_plan", "plan_and_apply"]
 
 Progress = Callable[[ProgressUpdate], None]
 
@@ -38,6 +57,73 @@ USER_SPACING = 1.0  # OneSignal: one write per second per user
 PROGRESS_EVERY = 0.2
 POOL = 4  # connections per httpx client (see _clients)
 GIVE_UP_AFTER = 50  # calls in a row that exhausted their retries: OneSignal is down, stop
+DRAIN_SECONDS = 5.0  # after SIGINT/SIGTERM, how long calls in flight may take to be answered
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class ApplyInterrupted(OnesyncError):
+    """SIGINT or SIGTERM stopped an apply; what OneSignal confirmed is recorded in state."""
+
+    def __init__(self, signum: int, sent: int) -> None:
+        self.signum = signum
+        self.exit_code = 128 + signum  # 130 for SIGINT, 143 for SIGTERM, as a shell reports
+        name = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted (SIGINT)"
+        super().__init__(
+            f"{name}: apply stopped; the {sent:,} changes OneSignal confirmed are recorded in "
+            "state; run apply again to send the rest"
+        )
+
+
+class _Stop:
+    """What SIGINT/SIGTERM do to a running apply (see the module docstring).
+
+    The signal handlers run on the event loop (``loop.add_signal_handler``), so this needs no
+    locks: the first signal cancels the task that starts new jobs and cuts the jobs still in
+    flight after ``DRAIN_SECONDS``; a second signal cuts them at once.
+    """
+
+    def __init__(self, apis: Sequence[AsyncOneSignalClient] = ()) -> None:
+        self.signum: int | None = None
+        self.apis = tuple(apis)
+        self.feeder: asyncio.Task[None] | None = None
+        self.running: set[asyncio.Task[None]] = set()
+
+    def __call__(self, signum: int) -> None:
+        if self.signum is not None:
+            self.cut()
+            return
+        self.signum = signum
+        for api in self.apis:
+            api.halt()
+        if self.feeder is not None:
+            self.feeder.cancel()
+        asyncio.get_running_loop().call_later(DRAIN_SECONDS, self.cut)
+
+    def cut(self) -> None:
+        for task in list(self.running):
+            task.cancel()
+
+
+@contextlib.asynccontextmanager
+async def _signals(stop: _Stop) -> AsyncIterator[None]:
+    """Route SIGINT and SIGTERM to ``stop`` while the send loop runs (main thread only); the
+    handlers that were there before (asyncio.run's, the CLI's) are put back afterwards."""
+    loop = asyncio.get_running_loop()
+    saved: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in STOP_SIGNALS:
+            try:
+                previous = signal.getsignal(sig)
+                loop.add_signal_handler(sig, stop, sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # no signals on this loop or platform: Ctrl-C cancels as usual
+            saved[sig] = previous
+    try:
+        yield
+    finally:
+        for sig, previous in saved.items():
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, previous if previous is not None else signal.SIG_DFL)
 
 
 def plan_and_apply(
@@ -141,13 +227,32 @@ async def _apply(
     started = time.monotonic()
     apis = [client] if client is not None else _clients(project, retry)
     reports: list[SyncReport] = []
+    stop = _Stop(apis)
+    cut_short = False
     try:
-        for sp in _ordered(plan, project):
-            reports.append(await _SyncRun(sp, project, state, apis, progress).run())
+        async with _signals(stop):
+            for sp in _ordered(plan, project):
+                if stop.signum is not None:
+                    cut_short = True
+                    break
+                run = _SyncRun(sp, project, state, apis, progress, stop)
+                try:
+                    reports.append(await run.run())
+                except DestinationError as exc:
+                    sent = sum(r.sent for r in reports) + run.sent
+                    raise DestinationError(
+                        f"{exc}. Apply stopped at once; the {sent:,} changes OneSignal "
+                        "confirmed before are recorded in state"
+                    ) from exc
+                cut_short = cut_short or run.stopped
     finally:
         if client is None:
             for api in apis:
                 await api.aclose()
+        elif stop.signum is not None:
+            client.halt(False)  # the caller's client works again
+    if stop.signum is not None and cut_short:
+        raise ApplyInterrupted(stop.signum, sum(r.sent for r in reports))
     return ApplyReport(tuple(reports), time.monotonic() - started)
 
 
@@ -219,8 +324,11 @@ class _SyncRun:
         state: StateStore,
         apis: list[AsyncOneSignalClient],
         progress: Progress | None,
+        stop: _Stop | None = None,
     ) -> None:
         self.sp = sp
+        self.stop = stop or _Stop()
+        self.stopped = False  # a signal left jobs unstarted or cut jobs in flight
         self.project = project
         self.state = state
         self.apis = apis
@@ -250,8 +358,7 @@ class _SyncRun:
             if self.exhausted_in_row >= GIVE_UP_AFTER:
                 raise DestinationError(
                     f"OneSignal kept failing ({self.exhausted_in_row} calls in a row gave up "
-                    f"after every retry; last: {result.reason}); what was confirmed is recorded, "
-                    "run apply again later"
+                    f"after every retry; last: {result.reason}); run apply again later"
                 )
         else:
             self.exhausted_in_row = 0
@@ -295,7 +402,7 @@ class _SyncRun:
             total=self.total,
             sent=self.sent,
             unchanged=sp.unchanged,
-            invalid=len(sp.invalid),
+            invalid=sp.invalid_count,
             baseline=len(sp.baseline_keys),
             retried=self.retried,
             requests=self.requests,
@@ -303,7 +410,7 @@ class _SyncRun:
             rejected=tuple(sorted(self.rejected, key=lambda r: r.key)),
             missed=tuple(self.missed),
         )
-        if sp.has_changes:
+        if sp.has_changes and not self.stopped:
             outcome = "partial" if report.rejected else "ok"
             with self.journal._db:
                 self.state.record_run(
@@ -329,7 +436,10 @@ class _SyncRun:
             yield lambda m=m: self._message(m)
 
     async def _drive(self, jobs: Iterator[Callable[[], Awaitable[None]]]) -> None:
-        """Run jobs with at most ``window`` in flight; the first error stops the rest."""
+        """Run jobs with at most ``window`` in flight; the first error stops the rest.
+
+        A feeder task starts the jobs, so that a stop signal can cancel it even while it waits
+        for a free slot; the jobs in flight then finish (or are cut, see ``_Stop``)."""
         gate = asyncio.Semaphore(self.window)
         running: set[asyncio.Task[None]] = set()
         failure: list[BaseException] = []
@@ -337,29 +447,50 @@ class _SyncRun:
         async def one(job: Callable[[], Awaitable[None]]) -> None:
             try:
                 await job()
+            except Halted:  # a stop signal: the job's next call was not sent
+                self.stopped = True
+            except asyncio.CancelledError:
+                self.stopped = self.stopped or self.stop.signum is not None
+                raise
             except Exception as exc:  # the first error is re-raised after the others stop
                 failure.append(exc)
             finally:
                 gate.release()
 
-        try:
+        async def feed() -> None:
             for job in jobs:
                 await gate.acquire()
                 if failure:
                     gate.release()
-                    break
+                    return
                 task = asyncio.create_task(one(job))
                 running.add(task)
                 task.add_done_callback(running.discard)
+
+        feeder = asyncio.create_task(feed())
+        self.stop.feeder, self.stop.running = feeder, running
+        try:
+            if self.stop.signum is not None:
+                feeder.cancel()  # the signal came before this sync started
+            try:
+                await feeder
+            except asyncio.CancelledError:
+                this = asyncio.current_task()
+                if self.stop.signum is None or (this is not None and this.cancelling()):
+                    raise  # cancelled from outside, not by a stop signal
+                self.stopped = True
             if failure:
                 for t in list(running):
                     t.cancel()
             await asyncio.gather(*list(running), return_exceptions=True)
         except BaseException:
+            feeder.cancel()
             for t in list(running):
                 t.cancel()
-            await asyncio.gather(*list(running), return_exceptions=True)
+            await asyncio.gather(feeder, *list(running), return_exceptions=True)
             raise
+        finally:
+            self.stop.feeder, self.stop.running = None, set()
         if failure:
             raise failure[0]
 
@@ -485,16 +616,21 @@ class _User:
 
     async def run(self) -> None:
         p = self.p
-        if self.sync_run.legacy:
-            await self._legacy()
-        elif p.action == "create":
-            await self._create(p.add_aliases, _tags(p), p.add_subscriptions)
-        elif p.action == "delete":
-            result = await self._send(self.api.delete_user("external_id", self.eid))
-            if not (result.ok or result.not_found):
-                self._fail(result)
-        else:
-            await self._update()
+        try:
+            if self.sync_run.legacy:
+                await self._legacy()
+            elif p.action == "create":
+                await self._create(p.add_aliases, _tags(p), p.add_subscriptions)
+            elif p.action == "delete":
+                result = await self._send(self.api.delete_user("external_id", self.eid))
+                if not (result.ok or result.not_found):
+                    self._fail(result)
+            else:
+                await self._update()
+        except Halted:  # stopping: record the calls OneSignal confirmed, not the row as done
+            self.failed = "apply stopped"
+            self._finish()
+            raise
         self._finish()
 
     def _finish(self) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,22 +11,27 @@ from pathlib import Path
 import click
 
 from onesync.apply import ApplyReport, ProgressUpdate, apply_plan, export_csv, plan_and_apply
-from onesync.cli.options import project_option
-from onesync.errors import PlanError
+from onesync.cli.options import (
+    allow_outside_option,
+    load,
+    lock_timeout_option,
+    project_option,
+    sample_option,
+)
+from onesync.cli.output import Terminated, echo
+from onesync.errors import OnesyncError, PlanError
 from onesync.plan import Plan, make_plan, read_plan
 from onesync.render import render_text
+from onesync.render.escape import dumps
+from onesync.render.plan import nothing_to_do
 from onesync.state import open_state
 
-_lock_timeout = click.option(
-    "--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the state lock."
-)
+_lock_timeout = lock_timeout_option
 SHOW_REJECTED = 50
 
 
-def _load(project: Path):  # noqa: ANN202 - the Project of the loader
-    from onesync.api import load_project
-
-    return load_project(project)
+def _load(project: Path, allow_outside: bool = False):  # noqa: ANN202 - the Project
+    return load(project, allow_outside)
 
 
 def _ci() -> bool:
@@ -51,47 +56,45 @@ class _Progress:
     def __call__(self, u: ProgressUpdate) -> None:
         if not self.tty:
             if u.final and u.report is not None:
-                click.echo(u.report.line(), err=self.err)
+                echo(u.report.line(), err=self.err)
             return
         pct = f"{100 * u.done / u.total:3.0f}%" if u.total else "100%"
         text = (
             f"{u.sync}: {u.done:,}/{u.total:,} {pct}  {u.rate:,.0f}/s  "
             f"{'done in ' + _secs(u.elapsed) if u.final else 'eta ' + _secs(u.eta)}"
         )
-        click.echo("\r" + text.ljust(self.width), nl=u.final, err=self.err)
+        echo("\r" + text.ljust(self.width), nl=u.final, err=self.err)
         self.width = 0 if u.final else len(text)
 
 
 def _summary(report: ApplyReport) -> None:
     t = report.totals
-    click.echo(
+    echo(
         f"Apply complete: {t['sent']:,} sent, {t['unchanged']:,} unchanged, "
         f"{t['invalid']:,} invalid, {t['rejected']:,} rejected, {t['retried']:,} retried "
         f"({report.seconds:.1f}s)."
     )
     rejected = report.rejected
     if rejected:
-        click.echo(
-            f"OneSignal rejected {len(rejected):,} rows (not recorded; tried again next run):"
-        )
+        echo(f"OneSignal rejected {len(rejected):,} rows (not recorded; tried again next run):")
         for r in rejected[:SHOW_REJECTED]:
-            click.echo(f"  ! {r}")
+            echo(f"  ! {r}")  # Rejected escapes its key and reason
         if len(rejected) > SHOW_REJECTED:
-            click.echo(f"  ... and {len(rejected) - SHOW_REJECTED:,} more (see --json)")
+            echo(f"  ... and {len(rejected) - SHOW_REJECTED:,} more (see --json)")
     for s in report.syncs:
         for m in s.missed[:SHOW_REJECTED]:
-            click.echo(f"  note: message for {m} (sent to the others)")
+            echo(f"  note: message for {m} (sent to the others)")
 
 
 def _nothing(message: str, as_json: bool) -> None:
-    click.echo(message, err=as_json)
+    echo(message, err=as_json)
     if as_json:
-        click.echo(json.dumps(ApplyReport().to_json()))
+        echo(dumps(ApplyReport().to_json()))
 
 
 def _confirm_plan(yes: bool, sample: int, err: bool) -> Callable[[Plan], bool]:
     def confirm(plan: Plan) -> bool:
-        click.echo(render_text(plan, sample), err=err)
+        echo(render_text(plan, sample), err=err)
         if yes or _ci():
             return True
         if not sys.stdin.isatty():
@@ -107,6 +110,7 @@ def _confirm_plan(yes: bool, sample: int, err: bool) -> Callable[[Plan], bool]:
 
 @click.command()
 @project_option
+@allow_outside_option
 @click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--sync", "syncs", multiple=True, help="Only this sync (repeatable; no plan file).")
 @click.option("-y", "--yes", is_flag=True, help="Apply without asking (also when CI=true).")
@@ -116,12 +120,13 @@ def _confirm_plan(yes: bool, sample: int, err: bool) -> Callable[[Plan], bool]:
     help="Allow an empty model or unsetting more than state.max_destructive_share.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON at the end.")
-@click.option("--sample", default=5, show_default=True, help="Records shown per change type.")
+@sample_option
 @_lock_timeout
 @click.pass_context
 def apply(
     ctx: click.Context,
     project: Path,
+    allow_outside: bool,
     plan_file: Path | None,
     syncs: tuple[str, ...],
     yes: bool,
@@ -134,23 +139,40 @@ def apply(
 
     Without PLAN_FILE the plan is shown and a confirmation asked; --yes or CI=true skip the
     question, and without a terminal on stdin apply refuses rather than apply unseen.
-    Exit code 0: applied (or nothing to do); 3: some rows rejected by OneSignal; 1: error.
+    Exit code 0: applied (or nothing to do); 3: some rows rejected by OneSignal; 1: error (also
+    a refused API key, an untrusted TLS certificate or an unknown API host: apply stops at
+    once); 130/143: stopped by SIGINT/SIGTERM after recording what OneSignal confirmed.
     """
     try:
-        _apply(ctx, project, plan_file, syncs, yes, allow_destructive, as_json, sample,
-               lock_timeout)  # fmt: skip
-    except KeyboardInterrupt:
-        click.echo(
-            "\ninterrupted: what OneSignal confirmed is recorded in state; run apply again to "
-            "send the rest",
+        _apply(ctx, project, allow_outside, plan_file, syncs, yes, allow_destructive, as_json,
+               sample, lock_timeout)  # fmt: skip
+    except (KeyboardInterrupt, Terminated) as exc:  # outside the send loop (see runner)
+        term = isinstance(exc, Terminated)
+        echo(
+            f"\n{'terminated (SIGTERM)' if term else 'interrupted'}: apply stopped; what "
+            "OneSignal confirmed is recorded in state; run apply again to send the rest",
             err=True,
         )
-        ctx.exit(130)
+        ctx.exit(128 + (signal.SIGTERM if term else signal.SIGINT))
+
+
+def _read_plan(path: Path) -> Plan:
+    """``read_plan``, with any damage to the file's structure reported as a PlanError."""
+    try:
+        return read_plan(path)
+    except OnesyncError:
+        raise
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
+        raise PlanError(
+            f"{path}: plan file is damaged ({type(exc).__name__}: {exc}); make a new plan with "
+            "`onesync plan -o FILE`"
+        ) from None
 
 
 def _apply(
     ctx: click.Context,
     project: Path,
+    allow_outside: bool,
     plan_file: Path | None,
     syncs: tuple[str, ...],
     yes: bool,
@@ -159,7 +181,7 @@ def _apply(
     sample: int,
     lock_timeout: float,
 ) -> None:
-    p = _load(project)
+    p = _load(project, allow_outside)
     out = sys.stderr if as_json else sys.stdout
     progress = _Progress(out.isatty() and not _ci(), err=as_json)
     if plan_file is not None:
@@ -167,9 +189,12 @@ def _apply(
             raise click.UsageError(
                 "--sync and --allow-destructive are for planning; a plan file is applied as is"
             )
-        plan = read_plan(plan_file)
+        plan = _read_plan(plan_file)
         if not plan.has_changes:
-            _nothing("No changes. The plan has nothing to apply.", as_json)
+            text = nothing_to_do(plan)
+            if text.startswith("No changes."):
+                text = "No changes. The plan has nothing to apply."
+            _nothing(text, as_json)
             ctx.exit(0)
         report: ApplyReport | None = apply_plan(
             plan, p, progress=progress, lock_timeout=lock_timeout
@@ -180,12 +205,12 @@ def _apply(
             confirm=_confirm_plan(yes, sample, as_json), lock_timeout=lock_timeout,
         )  # fmt: skip
         if report is None:
-            _nothing("No changes. OneSignal is up to date." if not plan.has_changes else
+            _nothing(nothing_to_do(plan) if not plan.has_changes else
                      "Apply cancelled; nothing was sent.", as_json)  # fmt: skip
             ctx.exit(0)
     assert report is not None
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+        echo(dumps(report.to_json()))
     else:
         _summary(report)
     ctx.exit(report.exit_code)
@@ -193,6 +218,7 @@ def _apply(
 
 @click.command()
 @project_option
+@allow_outside_option
 @click.argument("syncs", nargs=-1)
 @click.option(
     "--csv",
@@ -209,6 +235,7 @@ def _apply(
 @_lock_timeout
 def export(
     project: Path,
+    allow_outside: bool,
     syncs: tuple[str, ...],
     csv_dir: Path,
     allow_destructive: bool,
@@ -219,18 +246,32 @@ def export(
     Import them in the dashboard; tick "Delete tags for empty cells" so that tags onesync would
     unset are removed. The state is not advanced.
     """
-    p = _load(project)
+    _check_folder(csv_dir)
+    p = _load(project, allow_outside)
     with open_state(p.state, p.root, lock_timeout=lock_timeout) as state:
         plan = make_plan(p, syncs=syncs or None, allow_destructive=allow_destructive, state=state)
         result = export_csv(plan, p, csv_dir, state=state)
     for name, path, rows in result.files:
-        click.echo(f"{name}: {rows:,} users -> {path}")
+        echo(f"{name}: {rows:,} users -> {path}")
     if not result.files:
-        click.echo("No user changes to export.")
+        echo("No user changes to export.")
     for r in result.skipped:
-        click.echo(f"  skipped {r}")
+        echo(f"  skipped {r}")
     for name in result.not_exported:
-        click.echo(f"  {name}: events and messages have no CSV import; use apply")
+        echo(f"  {name}: events and messages have no CSV import; use apply")
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse before planning a --csv folder that cannot be created or written."""
+    from onesync.apply.export import ExportError
+
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ExportError(f"cannot write the CSV files to {folder}: {probe} is not a folder")
+    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write the CSV files to {folder}: {probe} is not writable")
 
 
 COMMANDS = [apply, export]

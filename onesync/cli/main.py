@@ -1,13 +1,70 @@
-"""The ``onesync`` click group and the one place errors become exit codes."""
+"""The ``onesync`` click group and the one place errors become exit codes.
+
+Every error a user can cause is an ``OnesyncError`` (raised where it arises, or turned into one
+by the command that knows what the user asked for) or a click usage error; both print one line
+on stderr (one per problem for a ``SpecError``), redacted, and exit 1, or the error's own code.
+
+Anything else is a bug. Without ``--debug`` it still prints one line, ``internal error: <type>:
+<message>; run with --debug and report it``, and exits 1: a traceback can quote values (rows,
+URLs) that a log must not keep, and tests/hostile/test_cli.py fails on any case that reaches this
+handler, so it hides no bug from the test suite. ``--debug`` re-raises with the traceback.
+
+Signals: SIGINT (Ctrl-C) exits 130 and SIGTERM exits 143 after unwinding (state locks are
+released); during apply's send loop both first stop sending and record what OneSignal confirmed
+(see ``onesync.apply.runner``).
+"""
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
-from onesync.errors import OnesyncError
+from onesync.cli.output import Terminated, echo, error_lines, one_line
+from onesync.errors import OnesyncError, redact
+
+PROG = "onesync"
+
+
+def _usage_line(exc: click.ClickException) -> str:
+    """A click usage error as one line naming the command's --help."""
+    text = f"Error: {one_line(exc.format_message())}"
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        text += f" (see '{ctx.command_path} --help')"
+    return redact(text)
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """SIGTERM raises ``Terminated`` in the main thread, so ``finally`` blocks run."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def interrupted_message(signum: int) -> str:
+    """What a command says when a signal stopped it before or after sending anything."""
+    name = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
+    return f"{name}: stopped; nothing more was sent"
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.obj and ctx.obj.get("debug"))
 
 
 class OnesyncGroup(click.Group):
@@ -19,10 +76,11 @@ class OnesyncGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs["standalone_mode"] = False
+        kwargs.setdefault("prog_name", PROG)
         try:
             code = super().main(*args, **kwargs)
         except click.ClickException as exc:
-            exc.show()
+            click.echo(_usage_line(exc), err=True)
             sys.exit(1)
         except click.Abort:
             click.echo("Aborted.", err=True)
@@ -31,12 +89,31 @@ class OnesyncGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _sigterm_unwinds():
+                return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
         except OnesyncError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
+            if _debug(ctx):
                 raise
-            click.echo(str(exc), err=True)
+            for line in error_lines(exc):
+                click.echo(line, err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            echo("\n" + interrupted_message(signal.SIGINT), err=True)
+            sys.exit(130)
+        except Terminated:
+            echo(interrupted_message(signal.SIGTERM), err=True)
+            sys.exit(143)
+        except Exception as exc:  # the last resort: see the module docstring
+            if _debug(ctx):
+                raise
+            detail = one_line(str(exc)) or "(no message)"
+            echo(
+                f"internal error: {type(exc).__name__}: {detail}; run with --debug and report it",
+                err=True,
+            )
+            sys.exit(1)
 
 
 @click.group(cls=OnesyncGroup)

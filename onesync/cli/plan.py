@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
-from onesync.cli.options import project_option
+from onesync.cli.options import (
+    allow_outside_option,
+    load,
+    lock_timeout_option,
+    project_option,
+    sample_option,
+)
+from onesync.cli.output import echo
+from onesync.errors import PlanError, StateError
 from onesync.plan import make_plan, write_plan
 from onesync.render import render_json, render_markdown, render_text
 from onesync.state import open_state, unlock_state
 
 
-def _load(project: Path):  # noqa: ANN202 - the Project of the loader
-    from onesync.api import load_project
+def _load(project: Path, allow_outside: bool = False):  # noqa: ANN202 - the Project
+    return load(project, allow_outside)
 
-    return load_project(project)
+
+def check_writable(path: Path, what: str) -> None:
+    """Refuse before any work an output file whose folder is missing or not writable."""
+    folder = path.parent
+    if not folder.exists():
+        raise PlanError(f"cannot write the {what} to {path}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise PlanError(f"cannot write the {what} to {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PlanError(f"cannot write the {what} to {path}: folder {folder} is not writable")
+
+
+def _save(result, out: Path) -> None:  # noqa: ANN001 - a Plan
+    try:
+        write_plan(result, out)
+    except OSError as exc:
+        raise PlanError(f"cannot write the plan to {out}: {exc.strerror or exc}") from None
 
 
 @click.command()
 @project_option
+@allow_outside_option
 @click.argument("syncs", nargs=-1)
 @click.option(
     "-o",
@@ -34,42 +60,62 @@ def _load(project: Path):  # noqa: ANN202 - the Project of the loader
     is_flag=True,
     help="Allow an empty model or unsetting more than state.max_destructive_share.",
 )
-@click.option("--sample", default=5, show_default=True, help="Records shown per change type.")
 @click.option(
-    "--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the state lock."
-)  # noqa: E501
+    "--fail-on-invalid",
+    is_flag=True,
+    help="Exit 1 when any row or field is invalid (state.max_invalid_share is the default cap).",
+)
+@sample_option
+@lock_timeout_option
 @click.pass_context
 def plan(
     ctx: click.Context,
     project: Path,
+    allow_outside: bool,
     syncs: tuple[str, ...],
     out: Path | None,
     as_json: bool,
     markdown: bool,
     allow_destructive: bool,
+    fail_on_invalid: bool,
     sample: int,
     lock_timeout: float,
 ) -> None:
     """Read, diff against state, and show every change; sends nothing.
 
-    Exit code 0: no changes; 2: changes; 1: error.
+    Exit code 0: no changes; 2: changes; 1: error, or a sync with more invalid rows than
+    state.max_invalid_share (any invalid row with --fail-on-invalid; the plan is shown, not
+    saved).
     """  # fmt: skip
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be combined")
+    if out is not None:
+        check_writable(out, "plan")
     result = make_plan(
-        _load(project), syncs=syncs or None, allow_destructive=allow_destructive,
+        _load(project, allow_outside), syncs=syncs or None, allow_destructive=allow_destructive,
         lock_timeout=lock_timeout,
     )  # fmt: skip
-    if out is not None:
-        write_plan(result, out)
+    bad = [s for s in result.syncs if s.invalid] if fail_on_invalid else []
+    if out is not None and not bad:
+        _save(result, out)
     if as_json:
-        click.echo(render_json(result, sample))
+        echo(render_json(result, sample))
     elif markdown:
-        click.echo(render_markdown(result, sample))
+        echo(render_markdown(result, sample))
     else:
-        click.echo(render_text(result, sample))
-        if out is not None:
-            click.echo(f"Saved the plan to {out}; apply it with: onesync apply {out}")
+        echo(render_text(result, sample))
+        if out is not None and not bad:
+            echo(f"Saved the plan to {out}; apply it with: onesync apply {out}")
+    if bad:
+        what = ", ".join(
+            f"{s.name} ({s.invalid_count:,} rows, "
+            f"{s.counts['refused_fields']:,} fields)"
+            for s in bad
+        )  # fmt: skip
+        raise PlanError(
+            f"--fail-on-invalid: invalid rows or fields in sync {what}; fix them in the source"
+            + ("; the plan was not saved" if out is not None else "")
+        )
     ctx.exit(2 if result.has_changes else 0)
 
 
@@ -78,25 +124,46 @@ def state() -> None:
     """Inspect the state store or clear a stuck lock."""
 
 
+def _no_state(p) -> Path | None:  # noqa: ANN001 - a Project
+    """The DuckDB state file when it does not exist yet (nothing applied), else None."""
+    if p.state.backend != "duckdb":
+        return None
+    path = Path(p.state.url)
+    path = path if path.is_absolute() else p.root / path
+    return None if path.exists() else path
+
+
 @state.command()
 @project_option
+@allow_outside_option
 @click.option("--force", is_flag=True, help="Break a lock whose holder is still alive (stuck).")
-def unlock(project: Path, force: bool) -> None:
+def unlock(project: Path, allow_outside: bool, force: bool) -> None:
     """Clear the state lock left by a crashed or stuck run."""
-    p = _load(project)
+    p = _load(project, allow_outside)
+    missing = _no_state(p)
+    if missing is not None and not missing.with_name(missing.name + ".lock").exists():
+        raise StateError(
+            f"no state store at {missing}: nothing to unlock (it is created by the first plan "
+            "or apply; check --project and state.url)"
+        )
     info = unlock_state(p.state, p.root, force=force)
-    click.echo(f"unlocked (was held by {info})" if info else "the state was not locked")
+    echo(f"unlocked (was held by {info})" if info else "the state was not locked")
 
 
 @state.command()
 @project_option
-def show(project: Path) -> None:
+@allow_outside_option
+def show(project: Path, allow_outside: bool) -> None:
     """Print the state's serial and what it holds per sync."""
-    p = _load(project)
+    p = _load(project, allow_outside)
+    missing = _no_state(p)
+    if missing is not None:  # reading must not create it
+        echo(f"no state store at {missing} yet: nothing was planned or applied")
+        return
     with open_state(p.state, p.root, lock=False) as st:
         click.echo(f"state {st.where}: serial {st.serial}, lineage {st.lineage}")
         for name, rows, sent in st.summary():
-            click.echo(f"  {name}: {rows:,} users, {sent:,} keys sent or seen")
+            echo(f"  {name}: {rows:,} users, {sent:,} keys sent or seen")
 
 
 COMMANDS = [plan, state]

@@ -7,46 +7,85 @@ from pathlib import Path
 import click
 
 from onesync import api
-from onesync.cli.options import project_option
+from onesync.cli.options import allow_outside_option, project_option
+from onesync.cli.output import echo
+from onesync.compile import DIALECTS
+from onesync.errors import OnesyncError
+
+
+def _check_empty(directory: Path) -> None:
+    """init writes a new project (and a .gitignore): refuse a folder that holds anything else
+    than ``.git``, so nothing of the user's is overwritten."""
+    if not directory.exists() or (directory / "onesync.yaml").exists():
+        return  # a project already there: init_project says so
+    try:
+        held = sorted(p.name for p in directory.iterdir() if p.name != ".git")
+    except OSError as exc:
+        raise OnesyncError(f"cannot read {directory}: {exc.strerror or exc}") from None
+    if held:
+        shown = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
+        raise OnesyncError(
+            f"{directory} is not empty ({shown}); init writes a new project into an empty or "
+            "new folder (name one: onesync init DIR)"
+        )
 
 
 @click.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
-    """Scaffold a project that runs against an embedded DuckDB demo database."""
-    written = api.init_project(directory)
+    """Scaffold a project that runs against an embedded DuckDB demo database.
+
+    DIRECTORY must be new or empty (a .git folder is fine).
+    """
+    _check_empty(directory)
+    try:
+        written = api.init_project(directory)
+    except OSError as exc:
+        where = exc.filename or directory
+        raise OnesyncError(f"cannot create the project in {directory}: {where}: "
+                           f"{exc.strerror or exc}") from None  # fmt: skip
     for path in written:
-        click.echo(f"created {path}")
-    click.echo(f"next: cd {directory} && onesync validate && onesync plan")
+        echo(f"created {path}")
+    echo(f"next: cd {directory} && onesync validate && onesync plan")
 
 
 @click.command()
 @project_option
+@allow_outside_option
 @click.option("--offline", is_flag=True, help="Do not connect to sources; skip catalogue checks.")
-def validate(project: Path, offline: bool) -> None:
+def validate(project: Path, allow_outside: bool, offline: bool) -> None:
     """Load and check every spec; nothing is read from any database.
 
     Warnings go to stderr and do not change the exit code (0).
     """
-    result = api.validate(project, offline=offline)
+    result = api.validate(project, offline=offline, allow_outside=allow_outside)
     for warning in result.warnings:
-        click.echo(str(warning), err=True)
+        echo(str(warning), err=True)
     for reason in result.skipped:
-        click.echo(f"skipped: {reason}")
+        echo(f"skipped: {reason}")
     n = len(result.project.syncs)
-    click.echo(f"ok: {n} sync{'s' if n != 1 else ''} valid ({len(result.project.sources)} sources)")
+    echo(f"ok: {n} sync{'s' if n != 1 else ''} valid ({len(result.project.sources)} sources)")
 
 
 @click.command(name="compile")
 @project_option
+@allow_outside_option
 @click.argument("syncs", nargs=-1)
-@click.option("--dialect", help="Write the SQL in this dialect instead of the source's.")
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    help="Write the SQL in this dialect instead of the source's.",
+)
 @click.option("--offline", is_flag=True, help="Do not connect to sources.")
-def compile_(project: Path, syncs: tuple[str, ...], dialect: str | None, offline: bool) -> None:
+def compile_(
+    project: Path, allow_outside: bool, syncs: tuple[str, ...], dialect: str | None, offline: bool
+) -> None:
     """Print the SQL that each sync will run, in its source's dialect."""
-    for compiled in api.compile_project(project, syncs, dialect=dialect, offline=offline):
-        click.echo(f"-- sync: {compiled.sync.name} ({compiled.dialect}, {compiled.sync.file})")
-        click.echo(compiled.sql + ";\n")
+    for compiled in api.compile_project(
+        project, syncs, dialect=dialect, offline=offline, allow_outside=allow_outside
+    ):
+        echo(f"-- sync: {compiled.sync.name} ({compiled.dialect}, {compiled.sync.file})")
+        echo(compiled.sql + ";\n")
 
 
 COMMANDS = [init, validate, compile_]
@@ -74,8 +113,13 @@ def demo(project: Path) -> None:
         click.secho(f"\n== {title}", bold=True)
 
     root = project.parent if project.is_file() else project
+    if not (project.is_file() or (root / "onesync.yaml").is_file()):
+        raise OnesyncError(  # before seeding: nothing is written into a folder without a project
+            f"no onesync.yaml in {root}; make the demo project with `onesync init DIR`, then run "
+            "`onesync demo -p DIR`"
+        )
     db = api.seed_demo(root, force=True)
-    click.echo(f"seeded {db} from data/seed.sql")
+    echo(f"seeded {db} from data/seed.sql")
     with Sandbox(SandboxConfig()) as sandbox, tempfile.TemporaryDirectory() as tmp:
         cfg = sandbox.config
         os.environ.update(
@@ -83,11 +127,11 @@ def demo(project: Path) -> None:
             ONESIGNAL_API_KEY=cfg.api_key,
             ONESIGNAL_API_URL=sandbox.url,
         )
-        click.echo(f"sandbox listening on {sandbox.url} (app {cfg.app_id})")
+        echo(f"sandbox listening on {sandbox.url} (app {cfg.app_id})")
 
         step("onesync validate")
         result = api.validate(project)
-        click.echo(f"ok: {len(result.project.syncs)} syncs valid")
+        echo(f"ok: {len(result.project.syncs)} syncs valid")
         proj = dataclasses.replace(
             result.project,
             state=dataclasses.replace(result.project.state, url=str(Path(tmp) / "state.duckdb")),
@@ -95,21 +139,21 @@ def demo(project: Path) -> None:
 
         step("onesync compile customer_profile")
         compiled = api.compile_project(project, ["customer_profile"])[0]
-        click.echo(compiled.sql.split("\nFROM (")[0] + "\nFROM (... each value normalised ...)")
+        echo(compiled.sql.split("\nFROM (")[0] + "\nFROM (... each value normalised ...)")
 
         def rehearse(title: str) -> None:
             step(f"onesync plan  ({title})")
             plan, report = plan_and_apply(proj)
-            click.echo(render_text(plan))
+            echo(render_text(plan))
             step("onesync apply")
             if report is None:
-                click.echo("nothing to apply")
+                echo("nothing to apply")
                 return
             for sync in report.syncs:
                 counts = " ".join(f"{k}={v}" for k, v in sync.counts.items())
-                click.echo(f"{sync.name}: {counts}")
+                echo(f"{sync.name}: {counts}")
             for row in report.rejected:
-                click.echo(f"  rejected {row.key}: {row.reason}")
+                echo(f"  rejected {row}")
 
         rehearse("first run")
         with duckdb.connect(str(db)) as conn:
@@ -120,13 +164,13 @@ def demo(project: Path) -> None:
 
         step("what the sandbox holds now")
         snap = sandbox.snapshot()
-        click.echo(
+        echo(
             f"{len(snap['users'])} users, {len(snap['events'])} events, "
             f"{len(snap['notifications'])} notifications, {snap['requests']} API requests"
         )
         grace = sandbox.user("external_id", "c-1002") or {}
-        click.echo(f"c-1002 tags: {grace.get('properties', {}).get('tags')}")
-    click.echo(
+        echo(f"c-1002 tags: {grace.get('properties', {}).get('tags')}")
+    echo(
         "\nnext: `onesync sandbox` to keep a sandbox running, then `onesync plan` / `onesync apply`"
     )
 

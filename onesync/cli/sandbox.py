@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import signal
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from onesync.cli.output import echo
 from onesync.errors import OnesyncError
+from onesync.render.escape import dumps, escaped_lines
 from onesync.sandbox import (
     DEFAULT_API_KEY,
     DEFAULT_APP_ID,
@@ -38,7 +40,13 @@ def _limit(option: str, value: str) -> int | None:
 def _serve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind."),
-        click.option("--port", default=4000, show_default=True, help="Port (0 picks a free one)."),
+        click.option(
+            "--port",
+            default=4000,
+            show_default=True,
+            type=click.IntRange(0, 65535),
+            help="Port (0 picks a free one).",
+        ),
         click.option("--app-id", default=DEFAULT_APP_ID, show_default=True),
         click.option("--api-key", default=DEFAULT_API_KEY, show_default=True),
         click.option(
@@ -75,8 +83,10 @@ def _serve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--views-rate", default="1", show_default=True, help="GETs per second, or off."
         ),
-        click.option("--max-tags", default=100, show_default=True),
-        click.option("--max-recipients", default=2000, show_default=True),
+        click.option("--max-tags", default=100, show_default=True, type=click.IntRange(min=1)),
+        click.option(
+            "--max-recipients", default=2000, show_default=True, type=click.IntRange(min=1)
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -115,13 +125,17 @@ def _serve(**opts: Any) -> None:
         max_tags=opts["max_tags"],
         max_recipients=opts["max_recipients"],
     )
-    box = Sandbox(config, host=opts["host"], port=opts["port"])
+    try:
+        box = Sandbox(config, host=opts["host"], port=opts["port"])
+    except sqlite3.Error as exc:
+        raise OnesyncError(f"cannot open the sandbox database {opts['db']}: {exc}") from None
     try:
         box.start()
     except OSError as exc:
+        box.stop()
         raise OnesyncError(
             f"cannot listen on {opts['host']}:{opts['port']}: {exc.strerror or exc}"
-            " (pick another --port)"
+            " (pick another --port or --host)"
         ) from None
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -130,7 +144,7 @@ def _serve(**opts: Any) -> None:
         f"onesync sandbox listening on {box.url} (app {config.app_id}, ui {box.url}/_sandbox/)"
     )
     click.echo(f"  app_id:  {config.app_id}")
-    click.echo(f"  api_key: {config.api_key}")
+    click.echo(f"  api_key: {config.api_key}")  # the sandbox's own key, printed on purpose
     click.echo(f"  state:   {config.db_path or 'in memory'}")
     click.echo("Press Ctrl-C to stop.", nl=True)
     try:
@@ -170,9 +184,9 @@ def show(url: str, db: str | None, as_json: bool) -> None:
     a sandbox holds (long values wrap to the terminal's width)."""
     state = load_state(url=None if db else url, db=db)
     if as_json:
-        click.echo(json.dumps(state, indent=2))
+        echo(dumps(state, indent=2))
     else:
-        click.echo(render_text(state), nl=False)
+        echo(escaped_lines(render_text(state)), nl=False)  # values from data: no raw controls
 
 
 COMMANDS = [sandbox]

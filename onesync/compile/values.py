@@ -49,12 +49,21 @@ DIALECTS: tuple[str, ...] = (
 # Patterns are applied to the trimmed text form; they must mean the same in RE2, POSIX ARE,
 # PCRE/ICU and Python's re, so they use nothing beyond classes, groups and counted repeats.
 NUMBER_RE = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
-INTEGER_RE = r"^-?[0-9]+$"
-_DATE = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+# Epoch seconds as text: at most 12 significant digits, so the cast to BIGINT cannot overflow
+# on any engine (a 20-digit value would abort the whole query in DuckDB and PostgreSQL).
+INTEGER_RE = r"^-?0*[0-9]{1,12}$"
+_MONTH_DAY = r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_DATE = "[0-9]{4}" + _MONTH_DAY
+_YEAR = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"  # 0001-9999: PostgreSQL has no 0
 _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?"
-_OFFSET = r"(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)"
+# offsets up to 14:59, what SQLite reads (real ones end at +14:00); PostgreSQL would refuse
+# +16:00 with an error that aborts the query, not a NULL
+_OFFSET = r"(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)"
 DATE_PREFIX_RE = "^" + _DATE
-TIMESTAMP_RE = f"^{_DATE}([ T]{_TIME}{_OFFSET}?)?$"
+TIMESTAMP_RE = f"^{_YEAR}{_MONTH_DAY}([ T]{_TIME}{_OFFSET}?)?$"
+# Seconds from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z: the instants every engine can
+# print; a value outside (a year-9999 time west of UTC) is invalid rather than engine-specific.
+EPOCH_MIN, EPOCH_MAX = -62135596800, 253402300799
 # a timestamp with an explicit offset; the time is required so '2000-01-01' is not '-01'
 OFFSET_RE = f"[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?{_OFFSET}$"
 _FIXED_ZONE = re.compile(r"^(UTC|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
@@ -230,22 +239,24 @@ class MySQL(Family):
         return self._diff(self._datetime(t))
 
     def zoned_epoch(self, t: exp.Expression) -> exp.Expression:
+        # Arithmetic, not CONVERT_TZ: that one leaves times outside the TIMESTAMP range
+        # (1970-2038) unconverted and knows no offset past +13:00, silently.
         offset = _fn("REGEXP_SUBSTR", t, _s(_OFFSET + "$"))
-        bare = _fn("REPLACE", offset, _s(":"), _s(""))
-        hhmm = exp.Concat(
-            expressions=[
-                exp.Substring(this=bare, start=_n(1), length=_n(3)),
-                _s(":"),
-                _case(
-                    (exp.EQ(this=exp.Length(this=bare), expression=_n(5)),
-                     exp.Substring(this=bare, start=_n(4), length=_n(2))),
-                    default=_s("00"),
-                ),
-            ]
-        )  # fmt: skip
-        zone = _case((exp.EQ(this=offset, expression=_s("Z")), _s("+00:00")), default=hhmm)
+        bare = _fn("REPLACE", offset, _s(":"), _s(""))  # Z, +HH or +HHMM
+
+        def digits(start: int) -> exp.Expression:
+            part = exp.Substring(this=bare, start=_n(start), length=_n(2))
+            return exp.cast(part, exp.DataType.Type.BIGINT)  # SIGNED in MySQL
+
+        minutes = _case((exp.EQ(this=exp.Length(this=bare), expression=_n(5)),
+                         exp.Mul(this=digits(4), expression=_n(60))), default=_n(0))  # fmt: skip
+        size = exp.Add(this=exp.Mul(this=digits(2), expression=_n(3600)), expression=minutes)
+        sign = _case((exp.EQ(this=_fn("LEFT", bare, _n(1)), expression=_s("-")), _n(-1)),
+                     default=_n(1))  # fmt: skip
+        shift = _case((exp.EQ(this=offset, expression=_s("Z")), _n(0)),
+                      default=exp.Mul(this=exp.Paren(this=size), expression=sign))  # fmt: skip
         wall = _fn("LEFT", t, exp.Sub(this=exp.Length(this=t), expression=exp.Length(this=offset)))
-        return self._diff(_fn("CONVERT_TZ", self._datetime(wall), zone, _s("+00:00")))
+        return exp.Sub(this=self._diff(self._datetime(wall)), expression=exp.Paren(this=shift))
 
     def local_epoch(self, t: exp.Expression, zone: str) -> exp.Expression:
         return self._diff(_fn("CONVERT_TZ", self._datetime(t), _s(zone), _s("+00:00")))
@@ -341,8 +352,15 @@ def _day_fits(t: exp.Expression) -> exp.Expression:
 
 def _date(f: Family, e: exp.Expression) -> exp.Expression:
     t = f.text(e)
-    valid = exp.and_(f.matches(t, DATE_PREFIX_RE), _day_fits(t))
-    return _case((valid, exp.Substring(this=t, start=_n(1), length=_n(10))))
+    # a CASE, not AND: _day_fits casts parts of the text to INT, only safe once the shape matched
+    return _case(
+        (exp.not_(f.matches(t, DATE_PREFIX_RE)), exp.Null()),
+        (_day_fits(t), exp.Substring(this=t, start=_n(1), length=_n(10))),
+    )
+
+
+def _in_epoch_range(seconds: exp.Expression) -> exp.Expression:
+    return exp.Between(this=seconds, low=_n(EPOCH_MIN), high=_n(EPOCH_MAX))
 
 
 def unix_seconds(
@@ -351,8 +369,14 @@ def unix_seconds(
     """Integer seconds since 1970-01-01 UTC of a timestamp, date, ISO text or epoch integer.
 
     Naive values are read in ``timezone`` (None: UTC); values with an offset keep theirs.
-    Returns NULL for values that are not a timestamp.
+    Returns NULL for values that are not a timestamp, or fall outside the years 0001-9999.
     """
+    seconds = _seconds(expr, dialect, timezone)
+    return _case((_in_epoch_range(seconds), seconds))
+
+
+def _seconds(expr: exp.Expression, dialect: str, timezone: str | None) -> exp.Expression:
+    """``unix_seconds`` before its range check; never fails, whatever the text."""
     f = family(dialect)
     t = f.text(expr)
     if timezone is None or _FIXED_ZONE.match(timezone):
@@ -375,9 +399,9 @@ def _formatted(
     expr: exp.Expression, dialect: str, timezone: str | None, fmt: str
 ) -> exp.Expression:
     f = family(dialect)
-    seconds = unix_seconds(expr, dialect, timezone=timezone)
-    return _case((exp.Is(this=seconds, expression=exp.Null()), exp.Null()),
-                 default=f.format_epoch(seconds, fmt))  # fmt: skip
+    seconds = _seconds(expr, dialect, timezone)
+    # the range check doubles as the NULL check: outside it no engine formats alike
+    return _case((_in_epoch_range(seconds), f.format_epoch(seconds, fmt)))
 
 
 def timestamp_iso(

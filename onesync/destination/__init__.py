@@ -9,7 +9,9 @@
                                               reason, not_found, conflicts, subscription ids
     idempotency_key(app_id, sync, row_key)    a stable UUID so a send is never delivered twice
 
-Only a refused API key raises (``DestinationError``); everything else is a ``Result``.
+A refused API key, an untrusted TLS certificate and an unknown API host raise
+(``DestinationError``); everything else is a ``Result``. ``AsyncOneSignalClient.halt()`` makes
+every later call raise ``Halted`` instead of sending (apply stopping on a signal).
 """
 
 from onesync.destination.blocking import OneSignalClient
@@ -22,7 +24,7 @@ from onesync.destination.calls import (
     notification_body,
     resolve_send_after,
 )
-from onesync.destination.client import VIEW_RATE_LIMIT, AsyncOneSignalClient
+from onesync.destination.client import VIEW_RATE_LIMIT, AsyncOneSignalClient, Halted
 from onesync.destination.limits import RateLimit, RetryPolicy, TokenBucket
 from onesync.destination.results import (
     Failure,
@@ -40,6 +42,7 @@ __all__ = [
     "Call",
     "Channel",
     "Failure",
+    "Halted",
     "InvalidCall",
     "OneSignalClient",
     "RateLimit",

@@ -8,8 +8,9 @@ Every call:
 3. sends one request with ``Authorization: Key <api_key>`` (``Basic`` for a legacy REST key),
 4. retries 429, 5xx, timeouts and dropped connections per the ``RetryPolicy`` (waiting at least
    ``Retry-After``, which also pauses every other call to the app),
-5. returns a ``Result``; only a refused API key (401/403) raises ``DestinationError``, because
-   no other call can succeed either.
+5. returns a ``Result``; a refused API key (401/403), a TLS certificate that does not verify and
+   an API host that DNS does not know raise ``DestinationError`` at once, without retrying,
+   because no other call can succeed either (a temporary DNS failure is retried).
 
 Blocking code uses ``OneSignalClient`` (``blocking.py``), which runs this client on a private
 event loop. The API key is never part of a repr, a log line or an exception message.
@@ -23,6 +24,8 @@ import ipaddress
 import json
 import logging
 import random
+import socket
+import ssl
 import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -37,13 +40,21 @@ from onesync.destination.results import Result, error_reason
 from onesync.errors import DestinationError
 from onesync.model import Destination
 
-__all__ = ["VIEW_RATE_LIMIT", "AsyncOneSignalClient", "OnConflict", "shared_bucket"]
+__all__ = ["VIEW_RATE_LIMIT", "AsyncOneSignalClient", "Halted", "OnConflict", "shared_bucket"]
 
 log = logging.getLogger("onesync.destination")
 
 # "View endpoints (messages, templates, user): 1 req/s/app, 10 requests/sec look-back" (§6).
 VIEW_RATE_LIMIT = RateLimit(per_second=1.0, burst=10, adaptive=False)
 OnConflict = Literal["report", "update"]
+
+
+class Halted(BaseException):
+    """The client was halted (apply is stopping on a signal): this call was not sent.
+
+    A BaseException, like CancelledError, so no ``except Exception`` takes it for a failed call.
+    """
+
 
 _buckets: weakref.WeakValueDictionary[tuple[str, str, str, RateLimit], TokenBucket] = (
     weakref.WeakValueDictionary()
@@ -74,6 +85,49 @@ def _per_user_limit(body: Any) -> bool:
     """A 429 for one user ("Subscription/User Update Per Device") must not slow the whole app."""
     limit = body.get("limit") if isinstance(body, dict) else None
     return isinstance(limit, str) and any(w in limit.lower() for w in ("per device", "per user"))
+
+
+# getaddrinfo answers that will not change on a retry; EAI_AGAIN ("temporary failure") will.
+_DNS_FINAL = frozenset(
+    getattr(socket, name)
+    for name in ("EAI_NONAME", "EAI_NODATA", "EAI_FAIL", "EAI_SERVICE", "EAI_ADDRFAMILY")
+    if hasattr(socket, name)
+)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it was raised from (httpx wraps the ssl or socket error)."""
+    out: list[BaseException] = []
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        out.append(e)
+        todo += [e.__cause__, e.__context__]
+    return out
+
+
+def permanent_failure(exc: BaseException, host: str) -> str | None:
+    """Why a failed connection cannot succeed on a retry (a TLS certificate that does not
+    verify, a host DNS does not know), or None when it is worth retrying."""
+    for e in _causes(exc):
+        if isinstance(e, ssl.SSLCertVerificationError):
+            detail = e.verify_message or e.reason or str(e)
+            return (
+                f"the TLS certificate of {host} is not trusted ({detail}); check "
+                "destination.api_url, or point SSL_CERT_FILE at the CA bundle of a TLS proxy"
+            )
+        if isinstance(e, ssl.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(e):
+            return f"the TLS certificate of {host} is not trusted ({e}); check destination.api_url"
+        if isinstance(e, socket.gaierror) and e.errno in _DNS_FINAL:
+            return (
+                f"the API host {host} is not known to DNS ({e.strerror or e}); check "
+                "destination.api_url"
+            )
+    return None
 
 
 def _timeout(timeout: float) -> httpx.Timeout:
@@ -143,6 +197,7 @@ class AsyncOneSignalClient:
         # Our own gate: httpcore's pool rescans every queued request on each change, which
         # costs O(queue) per request once thousands of calls are gathered at once.
         self._gate = asyncio.Semaphore(n)
+        self.halted = False
         limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
         self._http = httpx.AsyncClient(
             transport=transport, timeout=_timeout(timeout), verify=verify, limits=limits
@@ -161,6 +216,11 @@ class AsyncOneSignalClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def halt(self, halted: bool = True) -> None:
+        """From now on (until ``halt(False)``) a call raises ``Halted`` instead of sending,
+        also one that is waiting for its rate-limit slot or its next retry."""
+        self.halted = halted
+
     # -- the one request loop ------------------------------------------------------------------
 
     async def send(self, call: Call) -> Result:
@@ -171,6 +231,8 @@ class AsyncOneSignalClient:
             delay = self._bucket_for(call).reserve()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if self.halted:
+                raise Halted(call.operation)
             try:
                 async with self._gate:
                     response = await self._http.request(**self._request(call))
@@ -221,6 +283,9 @@ class AsyncOneSignalClient:
         return wait
 
     def _on_error(self, call: Call, exc: httpx.TransportError, attempt: int) -> Result | float:
+        final = permanent_failure(exc, httpx.URL(self._base).host)
+        if final is not None:
+            raise DestinationError(f"cannot reach OneSignal: {self._scrub(final)}") from exc
         kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
         return self._again(call, attempt, f"{kind} ({type(exc).__name__}: {exc})", None, None)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onesync.errors import Diagnostic, SpecError
-from onesync.load.yaml import Document, parse_yaml
+from onesync.load import env as policies
+from onesync.load.env import EnvPolicy
+from onesync.load.yaml import MAX_FILE_BYTES, Document, parse_yaml, too_big
 from onesync.model import Project, Source
 
 if TYPE_CHECKING:
@@ -20,22 +23,50 @@ PROJECT_FILE = "onesync.yaml"
 Catalog = Callable[[Source, str], "list[str] | None"]
 
 
-def _read(path: Path, display: str, env: Mapping[str, str]) -> tuple[Document | None, list]:
+def _read(
+    path: Path, display: str, env: Mapping[str, str], policy: EnvPolicy
+) -> tuple[Document | None, list]:
+    """Parse one file, reading at most ``MAX_FILE_BYTES`` + 1 of it (never a device or pipe)."""
+
+    def cannot(reason: str, hint: str = "check that it exists and is readable") -> tuple:
+        return None, [Diagnostic(display, 1, 1, f"cannot read the file: {reason}", hint)]
+
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return cannot("it is not a regular file", "point it at a YAML file")
+        if info.st_size > MAX_FILE_BYTES:
+            return None, [too_big(display, info.st_size)]
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        return cannot(e.strerror or str(e))
+    if len(data) > MAX_FILE_BYTES:  # it grew since stat
+        return None, [too_big(display, len(data))]
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text
     except UnicodeDecodeError:
         return None, [Diagnostic(display, 1, 1, "the file is not UTF-8 text", "save it as UTF-8")]
-    except OSError as e:
-        return None, [
-            Diagnostic(
-                display,
-                1,
-                1,
-                f"cannot read the file: {e.strerror or e}",
-                "check that it exists and is readable",
-            )
-        ]
-    return parse_yaml(text, display, env)
+    return parse_yaml(text, display, env, policy=policy)
+
+
+def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether ``path``, symlinks resolved, lies in one of ``roots`` (already resolved)."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: reading it fails with its own message
+        return True
+    return any(real == r or real.is_relative_to(r) for r in roots)
+
+
+def _roots(root: Path, file: Path) -> tuple[Path, ...]:
+    """What counts as inside the project: its directory and, when the project file is a
+    symlink (the packaged demo), the directory of the file it points at."""
+    roots = [root.resolve()]
+    real_parent = file.resolve().parent
+    if real_parent not in roots:
+        roots.append(real_parent)
+    return tuple(roots)
 
 
 def _locate(path: str | Path) -> tuple[Path, Path, str]:
@@ -50,9 +81,15 @@ def _locate(path: str | Path) -> tuple[Path, Path, str]:
 
 
 def read_documents(
-    path: str | Path = ".", *, env: Mapping[str, str] | None = None
+    path: str | Path = ".",
+    *,
+    env: Mapping[str, str] | None = None,
+    allow_outside: bool = False,
 ) -> tuple[Document, list[Document], Path, str, str, list[Diagnostic]]:
     """Parse the project file and every spec file; raise SpecError only when nothing can go on.
+
+    Specs are read only from inside the project (symlinks resolved), so a changed ``specs:`` in a
+    pull request cannot make CI read and quote files from elsewhere; ``allow_outside`` lifts that.
 
     Returns (project doc, spec docs, root, display root, specs dir, diagnostics so far).
     """
@@ -60,21 +97,33 @@ def read_documents(
     root, file, shown = _locate(path)
 
     def display(p: Path) -> str:
-        rel = p.relative_to(root).as_posix()
-        return f"{shown}/{rel}" if shown else rel
+        try:
+            rel = p.relative_to(root).as_posix()
+        except ValueError:  # outside the project (allow_outside)
+            rel = Path(os.path.relpath(p, root)).as_posix() if not p.is_absolute() else str(p)
+        return f"{shown}/{rel}" if shown and not Path(rel).is_absolute() else rel
 
     if not file.is_file():
         hint = "run 'onesync init' or point --project at the directory holding it"
         where = display(file) if file.parent.exists() else str(file)
         raise SpecError([Diagnostic(where, 1, 1, f"no {file.name} here", hint)])
-    project, diags = _read(file, display(file), env)
+    project, diags = _read(file, display(file), env, policies.PROJECT)
     if project is None:
         raise SpecError(diags)
     specs_value = project.data.get("specs", "specs/") if isinstance(project.data, dict) else None
     if not isinstance(specs_value, str):
         return project, [], root, shown, "specs/", diags  # the schema check reports it
+    if ("specs",) in project.unresolved:
+        return project, [], root, shown, specs_value, diags  # already reported
     specs_dir = root / specs_value
     docs: list[Document] = []
+    roots = _roots(root, file)
+    outside_hint = "keep the specs inside the project directory, or pass --allow-outside"
+    if not allow_outside and not _inside(specs_dir, roots):
+        lexical = Path(specs_value).is_absolute() or ".." in Path(specs_value).parts
+        how = "is outside the project" if lexical else "links outside the project"
+        diags.append(project.diag(("specs",), f"specs folder '{specs_value}' {how}", outside_hint))
+        raise SpecError(diags)  # now: no later check may list or walk that folder
     if not specs_dir.is_dir():
         if "specs" in project.data:
             diags.append(
@@ -95,7 +144,18 @@ def read_documents(
         diags.append(project.diag(("specs",), f"cannot list the specs folder: {e.strerror or e}"))
         files = []
     for p in files:
-        doc, more = _read(p, display(p), env)
+        if not allow_outside and not _inside(p, roots):
+            diags.append(
+                Diagnostic(
+                    display(p),
+                    1,
+                    1,
+                    "the file links outside the project",
+                    "copy the file into the project instead of linking it, or pass --allow-outside",
+                )
+            )
+            continue
+        doc, more = _read(p, display(p), env, policies.SPEC)
         diags += more
         if doc is not None:
             docs.append(doc)
@@ -108,15 +168,19 @@ def load_project_report(
     env: Mapping[str, str] | None = None,
     catalog: Catalog | None = None,
     offline: bool = False,
+    allow_outside: bool = False,
 ) -> ValidationReport:
     """Load and check a project; return the Project with the checks that were skipped.
 
     ``project, skipped = load_project_report(...)`` also works. Raises SpecError listing every
-    problem, one ``file:line:col: error: message (hint)`` each.
+    problem, one ``file:line:col: error: message (hint)`` each. ``allow_outside`` lets
+    ``specs:`` (and ``model.file``) name files outside the project directory.
     """
     from onesync.validate import validate_project  # the next stage; imported late on purpose
 
-    project, specs, root, shown, specs_dir, diags = read_documents(path, env=env)
+    project, specs, root, shown, specs_dir, diags = read_documents(
+        path, env=env, allow_outside=allow_outside
+    )
     return validate_project(
         project,
         specs,
@@ -126,6 +190,7 @@ def load_project_report(
         catalog=catalog,
         offline=offline,
         diagnostics=diags,
+        allow_outside=allow_outside,
     )
 
 
@@ -135,6 +200,7 @@ def load_project(
     env: Mapping[str, str] | None = None,
     catalog: Catalog | None = None,
     offline: bool = False,
+    allow_outside: bool = False,
 ) -> Project:
     """Load ``onesync.yaml`` and its specs into the typed Project, or raise SpecError.
 
@@ -144,8 +210,12 @@ def load_project(
         catalog: ``catalog(source, table_or_sql)`` returns a model's output columns when the
             SQL alone cannot tell (``table:`` models, ``select *``), or None if unreachable.
         offline: never call ``catalog``; the column checks it would enable are skipped.
+        allow_outside: read ``specs:`` and ``model.file`` even when they are outside the
+            project directory (symlinks resolved); refused by default.
 
     Returns:
         The Project. Use ``load_project_report`` to also learn which checks were skipped.
     """
-    return load_project_report(path, env=env, catalog=catalog, offline=offline).project
+    return load_project_report(
+        path, env=env, catalog=catalog, offline=offline, allow_outside=allow_outside
+    ).project

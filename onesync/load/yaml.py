@@ -9,15 +9,33 @@ quoted scalar is always a string. Every problem becomes a Diagnostic; nothing ra
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import yaml
 
-from onesync.errors import Diagnostic
+from onesync.errors import MIN_SECRET, REDACTED, Diagnostic, register_secret
+from onesync.load.env import ANYWHERE, EnvPolicy
 
-__all__ = ["Document", "Path_", "Span", "parse_yaml"]
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "Document",
+    "Path_",
+    "Span",
+    "parse_yaml",
+    "too_big",
+]
+
+# Bounds that no real spec comes near and that keep a hostile file cheap to refuse: an alias
+# bomb ("billion laughs") is refused after a few hundred parser events, not after 1.7 GB.
+MAX_FILE_BYTES = 1 << 20  # 1 MB per project or spec file
+MAX_ALIASES = 100  # alias uses (*name) per document
+MAX_NODES = 100_000  # values per document, aliases expanded
+MAX_DEPTH = 64  # nesting of mappings and lists
 
 Path_ = tuple[str | int, ...]
 
@@ -74,6 +92,28 @@ class Document:
     spans: Mapping[Path_, Span] = field(default_factory=dict)
     keys: Mapping[Path_, Span] = field(default_factory=dict)
     unresolved: frozenset[Path_] = frozenset()  # values with a failed ${env:...}: already reported
+    originals: Mapping[Path_, str] = field(default_factory=dict)  # interpolated scalars, as written
+    env_values: tuple[tuple[str, str], ...] = ()  # (value read, "${env:NAME}"), longest first
+    secrets: frozenset[str] = frozenset()  # what this file registered with register_secret
+
+    def original(self, path: Path_) -> str | None:
+        """The text written at ``path`` before ``${env:...}`` was replaced, if it was."""
+        return self.originals.get(tuple(path))
+
+    def quote(self, text: str) -> str:
+        """``text`` with every value this file read from the environment shown as the
+        ``${env:NAME}`` that was written, and every secret it holds as ``***``.
+
+        Only this file's own values: the process-wide registry may hold another project's
+        secrets (a test run loads many), which must not change this file's messages.
+        """
+        for value, ref in self.env_values:
+            if value in text:
+                text = text.replace(value, ref)
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
 
     def at(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """The (line, col) of a value (or of its key), falling back to the nearest parent."""
@@ -97,7 +137,8 @@ class Document:
     ) -> Diagnostic:
         """A Diagnostic at the value (or, with ``key``, the key) at ``path``."""
         line, col = self.at(path, key=key)
-        return Diagnostic(self.file, line, col, message, hint, severity=severity)
+        hint = self.quote(hint) if hint else hint
+        return Diagnostic(self.file, line, col, self.quote(message), hint, severity=severity)
 
 
 def _plain(text: str) -> Any:
@@ -116,15 +157,24 @@ def _plain(text: str) -> Any:
 
 
 class _Converter:
-    def __init__(self, file: str, text: str, env: Mapping[str, str]) -> None:
+    def __init__(
+        self, file: str, text: str, env: Mapping[str, str], policy: EnvPolicy = ANYWHERE
+    ) -> None:
         self.file = file
         self.text = text
         self.lines = text.splitlines()
         self.env = env
+        self.policy = policy
         self.spans: dict[Path_, Span] = {}
         self.keys: dict[Path_, Span] = {}
         self.diags: list[Diagnostic] = []
         self.unresolved: set[Path_] = set()
+        self.originals: dict[Path_, str] = {}
+        self.env_values: dict[str, str] = {}
+        self.secrets: set[str] = set()
+        self.nodes = 0  # converted so far; a second guard behind _check_events
+        self.open: set[int] = set()  # ids of the collections being converted (cycle guard)
+        self.stopped = False
 
     def _where(self, node: yaml.Node, needle: str) -> tuple[int, int]:
         """The file position of ``needle`` inside the node's source text, else the node start."""
@@ -135,42 +185,71 @@ class _Converter:
         line = self.text.count("\n", 0, i)
         return line + 1, i - (self.text.rfind("\n", 0, i) + 1) + 1
 
-    def _interpolate(self, node: yaml.ScalarNode) -> str:
+    def _error(self, node: yaml.Node, needle: str, message: str, hint: str) -> None:
+        line, col = self._where(node, needle)
+        self.diags.append(Diagnostic(self.file, line, col, message, hint))
+
+    def _interpolate(self, node: yaml.ScalarNode, path: Path_) -> str:
+        where = ".".join(str(p) for p in path) or "the file"
+        allowed = self.policy.allowed(path)
+        read: list[tuple[str, str]] = []  # (value, "${env:NAME}") taken from the environment
+
         def sub(m: re.Match[str]) -> str:
             whole = m.group(0)
             if whole == "$$":
                 return "$"
             name, default = m.group(1), m.group(2)
             if name is None:
-                line, col = self._where(node, whole)
-                self.diags.append(
-                    Diagnostic(
-                        self.file,
-                        line,
-                        col,
-                        f"malformed interpolation {whole!r}",
-                        "write ${env:NAME} or ${env:NAME:-default}; $$ is a literal $",
-                    )
+                self._error(
+                    node,
+                    whole,
+                    f"malformed interpolation {whole!r}",
+                    "write ${env:NAME} or ${env:NAME:-default}; $$ is a literal $",
                 )
                 return whole
+            if not allowed:
+                self._error(
+                    node,
+                    whole,
+                    f"{where}: {whole} is not allowed here; environment values are "
+                    f"only allowed {self.policy.where}",
+                    self.policy.hint,
+                )
+                return whole  # never read: the value does not enter this process's data
             if name in self.env:
-                return self.env[name]
+                value = self.env[name]
+                read.append((value, f"${{env:{name}}}"))
+                return value
             if default is not None:
                 return default
-            line, col = self._where(node, whole)
-            self.diags.append(
-                Diagnostic(
-                    self.file,
-                    line,
-                    col,
-                    f"environment variable {name} is not set",
-                    f"export {name}=..., or give a default: ${{env:{name}:-value}}",
-                )
+            self._error(
+                node,
+                whole,
+                f"environment variable {name} is not set",
+                f"export {name}=..., or give a default: ${{env:{name}:-value}}",
             )
             return whole  # kept as written, so later checks do not report it a second time
 
         value = node.value
-        return _ENV_RE.sub(sub, value) if "$" in value else value
+        if "$" not in value:
+            text = value
+        else:
+            text = _ENV_RE.sub(sub, value)
+            if text != value:
+                self.originals[path] = value
+        for piece, ref in read:
+            self._secrets(self.policy.secrets(path, piece, True))
+            if len(piece) >= MIN_SECRET:
+                self.env_values.setdefault(piece, ref)
+                self.env_values.setdefault(repr(piece)[1:-1], ref)  # as a !r message quotes it
+        self._secrets(self.policy.secrets(path, text, False))  # passwords in literal URLs
+        return text
+
+    def _secrets(self, values: Iterable[str]) -> None:
+        for secret in values:
+            if len(secret) >= MIN_SECRET:
+                register_secret(secret)
+                self.secrets.add(secret)
 
     def _span(self, node: yaml.Node, raw: str | None = None) -> Span:
         style = getattr(node, "style", None) if isinstance(node, yaml.ScalarNode) else None
@@ -182,46 +261,41 @@ class _Converter:
                     break
         return Span(node.start_mark.line + 1, node.start_mark.column + 1, style, raw, indent)
 
+    def _budget(self, node: yaml.Node) -> bool:
+        """False once the document is too big or loops back into itself (already reported)."""
+        if self.stopped:
+            return False
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._error(node, "", f"the file holds more than {MAX_NODES:,} values", _NODES_HINT)
+        elif id(node) in self.open:
+            self._error(node, "", "a YAML alias refers to the value that contains it", _LOOP_HINT)
+        elif len(self.open) >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+            self._error(node, "", f"values are nested more than {MAX_DEPTH} deep", _DEPTH_HINT)
+        else:
+            return True
+        self.stopped = True
+        return False
+
     def convert(self, node: yaml.Node, path: Path_) -> Any:
+        if not self._budget(node):
+            return None
         if isinstance(node, yaml.MappingNode):
-            self.spans[path] = self._span(node)
-            out: dict[str, Any] = {}
-            first: dict[str, int] = {}
-            for knode, vnode in node.value:
-                if not isinstance(knode, yaml.ScalarNode):
-                    self.diags.append(
-                        Diagnostic(
-                            self.file,
-                            knode.start_mark.line + 1,
-                            knode.start_mark.column + 1,
-                            "a mapping key must be a plain name",
-                            "remove the nested key",
-                        )
-                    )
-                    continue
-                key = knode.value
-                kline = knode.start_mark.line + 1
-                if key in first:
-                    self.diags.append(
-                        Diagnostic(
-                            self.file,
-                            kline,
-                            knode.start_mark.column + 1,
-                            f"duplicate key '{key}' (first defined on line {first[key]})",
-                            "remove one of them; YAML would silently keep only the last",
-                        )
-                    )
-                    continue
-                first[key] = kline
-                self.keys[(*path, key)] = self._span(knode)
-                out[key] = self.convert(vnode, (*path, key))
-            return out
+            self.open.add(id(node))
+            try:
+                return self._mapping(node, path)
+            finally:
+                self.open.discard(id(node))
         if isinstance(node, yaml.SequenceNode):
             self.spans[path] = self._span(node)
-            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+            self.open.add(id(node))
+            try:
+                return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+            finally:
+                self.open.discard(id(node))
         assert isinstance(node, yaml.ScalarNode)
         before = len(self.diags)
-        text = self._interpolate(node)
+        text = self._interpolate(node, path)
         if len(self.diags) > before:
             self.unresolved.add(path)
         if node.tag == _PLAIN:
@@ -230,6 +304,137 @@ class _Converter:
             return value
         self.spans[path] = self._span(node)
         return _explicit(node.tag, text)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        self.spans[path] = self._span(node)
+        out: dict[str, Any] = {}
+        first: dict[str, int] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                self.diags.append(
+                    Diagnostic(
+                        self.file,
+                        knode.start_mark.line + 1,
+                        knode.start_mark.column + 1,
+                        "a mapping key must be a plain name",
+                        "remove the nested key",
+                    )
+                )
+                continue
+            key = knode.value
+            kline = knode.start_mark.line + 1
+            if key in first:
+                self.diags.append(
+                    Diagnostic(
+                        self.file,
+                        kline,
+                        knode.start_mark.column + 1,
+                        f"duplicate key '{key}' (first defined on line {first[key]})",
+                        "remove one of them; YAML would silently keep only the last",
+                    )
+                )
+                continue
+            first[key] = kline
+            self.keys[(*path, key)] = self._span(knode)
+            out[key] = self.convert(vnode, (*path, key))
+        return out
+
+    def document(self, root: yaml.Node) -> Document:
+        data = self.convert(root, ())
+        env_values = tuple(sorted(self.env_values.items(), key=lambda kv: -len(kv[0])))
+        return Document(
+            self.file,
+            data,
+            self.spans,
+            self.keys,
+            frozenset(self.unresolved),
+            self.originals,
+            env_values,
+            frozenset(self.secrets),
+        )
+
+
+_ALIAS_HINT = (
+    "YAML aliases (*name) repeat what their anchor (&name) holds; write the values out, or use"
+    " fewer aliases"
+)
+_NODES_HINT = "split it into smaller files; a sync spec needs far fewer"
+_LOOP_HINT = "an alias cannot point at a mapping or list it sits inside; write the value out"
+_DEPTH_HINT = "flatten it; no spec key needs that much nesting"
+
+
+def _check_events(text: str, file: str) -> Diagnostic | None:
+    """Refuse alias bombs, self-referencing aliases and runaway nesting before composing.
+
+    One pass over libyaml's parser events (a state machine: no recursion, no expansion) that
+    knows how many values each anchor stands for, so the expanded size of the document is known
+    exactly without building it. A syntax error ends the pass; composing reports it.
+    """
+    sizes: dict[str, int] = {}  # anchor -> values it expands to
+    stack: list[list[Any]] = []  # open collections: [anchor, values so far]
+    total = aliases = 0
+
+    def at(event: yaml.Event, message: str, hint: str) -> Diagnostic:
+        m = event.start_mark
+        return Diagnostic(file, m.line + 1, m.column + 1, message, hint)
+
+    try:
+        for event in yaml.parse(text, Loader=_FastLoader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                sizes.clear()
+                stack.clear()
+                total = aliases = 0
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    return at(event, f"more than {MAX_ALIASES} YAML aliases", _ALIAS_HINT)
+                if any(entry[0] == event.anchor for entry in stack):
+                    return at(
+                        event,
+                        f"alias *{event.anchor} refers to the value that contains it",
+                        _LOOP_HINT,
+                    )
+                n = sizes.get(event.anchor or "", 1)
+            elif isinstance(event, yaml.ScalarEvent):
+                n = 1
+                if event.anchor:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                stack.append([event.anchor, 1])
+                total += 1
+                if len(stack) > MAX_DEPTH:
+                    return at(event, f"values are nested more than {MAX_DEPTH} deep", _DEPTH_HINT)
+                continue
+            elif isinstance(event, yaml.CollectionEndEvent) and stack:
+                anchor, n = stack.pop()
+                if anchor:
+                    sizes[anchor] = n
+                if stack:
+                    stack[-1][1] += n
+                continue
+            else:
+                continue
+            total += n
+            if stack:
+                stack[-1][1] += n
+            if total > MAX_NODES:
+                if isinstance(event, yaml.AliasEvent):
+                    return at(
+                        event,
+                        f"alias *{event.anchor} makes the file expand past {MAX_NODES:,} values",
+                        _ALIAS_HINT,
+                    )
+                return at(event, f"the file holds more than {MAX_NODES:,} values", _NODES_HINT)
+    except yaml.MarkedYAMLError as e:  # libyaml stops at 1,000 levels before any event
+        if "nesting depth" in str(e.problem) and e.problem_mark is not None:
+            m = e.problem_mark
+            message = f"values are nested more than {MAX_DEPTH} deep"
+            return Diagnostic(file, m.line + 1, m.column + 1, message, _DEPTH_HINT)
+        return None  # a syntax error: composing reports it in its own words
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def _explicit(tag: str, text: str) -> Any:
@@ -244,9 +449,19 @@ def _explicit(tag: str, text: str) -> Any:
 
 
 def parse_yaml(
-    text: str, file: str, env: Mapping[str, str]
+    text: str, file: str, env: Mapping[str, str], *, policy: EnvPolicy = ANYWHERE
 ) -> tuple[Document | None, list[Diagnostic]]:
-    """Parse one single-document YAML file. Returns (document or None, diagnostics)."""
+    """Parse one single-document YAML file. Returns (document or None, diagnostics).
+
+    ``policy`` says where ``${env:...}`` may appear and which values become secrets
+    (``onesync.load.env``); the default allows it anywhere and registers every value read.
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        return None, [too_big(file, size)]
+    problem = _check_events(text, file)
+    if problem is not None:
+        return None, [problem]
     try:
         try:
             nodes = list(yaml.compose_all(text, Loader=_FastLoader))
@@ -256,12 +471,19 @@ def parse_yaml(
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or "cannot be parsed"
-        if e.context and e.context not in problem:
-            problem = f"{problem} {e.context}"
         hint = "indent with spaces, not tabs" if "'\\t'" in problem else "fix the syntax"
+        if e.context and "duplicate anchor" in e.context and e.context_mark is not None:
+            name = e.context.split(";")[0].removeprefix("found ")
+            problem = f"{name} (first defined on line {e.context_mark.line + 1})"
+            hint = "give each anchor (&name) its own name"
+        elif e.context and e.context not in problem:
+            problem = f"{problem} {e.context}"
         return None, [Diagnostic(file, line, col, f"invalid YAML: {problem}", hint)]
     except yaml.YAMLError as e:  # pragma: no cover - reader errors without a mark
         return None, [Diagnostic(file, 1, 1, f"invalid YAML: {e}", "fix the syntax")]
+    except RecursionError:  # the pure-Python composer recurses; libyaml's limit came first
+        message = f"values are nested more than {MAX_DEPTH} deep"
+        return None, [Diagnostic(file, 1, 1, message, _DEPTH_HINT)]
     if not nodes:
         return None, [Diagnostic(file, 1, 1, "the file is empty", "write a YAML mapping")]
     if len(nodes) > 1:
@@ -275,7 +497,20 @@ def parse_yaml(
                 "put each sync in its own file",
             )
         ]
-    conv = _Converter(file, text, env)
-    data = conv.convert(nodes[0], ())
-    doc = Document(file, data, conv.spans, conv.keys, frozenset(conv.unresolved))
+    conv = _Converter(file, text, env, policy)
+    doc = conv.document(nodes[0])
+    if conv.stopped:
+        return None, conv.diags
     return doc, conv.diags
+
+
+def too_big(file: str, size: int) -> Diagnostic:
+    """The one error for a file over ``MAX_FILE_BYTES``."""
+    return Diagnostic(
+        file,
+        1,
+        1,
+        f"the file is {size:,} bytes; a project or spec file may be at most "
+        f"{MAX_FILE_BYTES >> 20} MB ({MAX_FILE_BYTES:,} bytes)",
+        "split it, or move long SQL into a file and point model.file at it",
+    )

@@ -143,6 +143,7 @@ class InvalidRow:
     key: str | None
     reason: str
     field: str | None = None
+    rows: int = 1  # rows this entry stands for (all rows with a NULL key share one entry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,11 @@ class SyncPlan:
         """True when apply would call OneSignal or record a baseline."""
         return bool(self.profiles or self.events or self.messages or self.baseline)
 
+    @property
+    def invalid_count(self) -> int:
+        """Rows kept out of the plan whole (refused fields do not count)."""
+        return sum(r.rows for r in self.invalid if r.field is None)
+
     def count(self, action: str) -> int:
         return sum(1 for p in self.profiles if p.action == action)
 
@@ -201,7 +207,7 @@ class SyncPlan:
             "events": len(self.events),
             "messages": len(self.messages),
             "recipients": sum(len(m.keys) for m in self.messages),
-            "invalid": sum(1 for r in self.invalid if r.field is None),
+            "invalid": self.invalid_count,
             "refused_fields": sum(1 for r in self.invalid if r.field is not None),
             "conflicts": len(self.conflicts),
             "baseline": len(self.baseline_keys),

@@ -70,7 +70,7 @@ def invalid_rows(eng: Engine, compiled: CompiledSync, cols: list[str]) -> list[I
     nulls = int(eng.scalar(f"SELECT count(*) FROM {INCOMING} WHERE {k} IS NULL"))
     if nulls:
         what = "row has" if nulls == 1 else "rows have"
-        out.append(InvalidRow(None, f"{nulls} {what} a NULL {sync.key_column}"))
+        out.append(InvalidRow(None, f"{nulls} {what} a NULL {sync.key_column}", rows=nulls))
     rows = eng.rows(
         f"SELECT k, string_agg(DISTINCT reason, '; ') FROM {INVALID} GROUP BY k ORDER BY k"
     )

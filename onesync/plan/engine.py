@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from sqlglot import exp
 from onesync.errors import SourceError
 from onesync.model import CompiledSync, Source
 from onesync.state import StateStore
+from onesync.validate.sql import model_position
 
 INCOMING = "onesync_incoming"
 INVALID = "onesync_invalid"
@@ -98,9 +100,9 @@ class Engine:
         try:
             self.state.conn.execute(f"CREATE TEMP TABLE {INCOMING} AS {compiled.sql}")
         except Exception as exc:
-            msg = " ".join(str(exc).split())
+            msg = _database_words(str(exc))
             raise SourceError(
-                f"{compiled.sync.file}: source {source.name}: the model of sync "
+                f"{_spec_place(compiled, source, msg)}: source {source.name}: the model of sync "
                 f"{compiled.sync.name} failed: {msg}"
             ) from exc
 
@@ -196,7 +198,25 @@ def _read_source(compiled: CompiledSync, source: Source, root: Path) -> Iterator
         with connect(source, root) as conn:
             yield from conn.stream(compiled.sql, BATCH)
     except SourceError as exc:
-        msg = " ".join(str(exc).split())
+        msg = _database_words(str(exc))
         if msg.startswith(sync.file):
             raise
-        raise SourceError(f"{sync.file}: {msg}") from exc
+        raise SourceError(f"{_spec_place(compiled, source, msg)}: {msg}") from exc
+
+
+def _database_words(text: str) -> str:
+    """A database error on one line, without its excerpt of the compiled SQL (``LINE 72: ...``
+    and a caret): that line number is in SQL the user never wrote."""
+    return " ".join(re.split(r"\bLINE \d+:", text, maxsplit=1)[0].split())
+
+
+def _spec_place(compiled: CompiledSync, source: Source, message: str) -> str:
+    """``file:line:col`` in the sync's spec of what a database error names (the model's own
+    SQL, else where the model starts), or the spec file alone when the sync has no position."""
+    sync = compiled.sync
+    start = sync.model.sql_pos or sync.pos
+    if start is None:
+        return sync.file
+    if sync.model.sql and sync.model.sql_pos is not None:
+        return str(model_position(start, sync.model.sql, source.dialect, message))
+    return str(start)

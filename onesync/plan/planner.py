@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from onesync.errors import PlanError
+from onesync.errors import PlanError, redact
 from onesync.model import CompiledSync, Project, Sync, redact_url
 from onesync.plan import diff
 from onesync.plan.changes import Plan, SyncPlan
@@ -147,6 +147,33 @@ def plan_sync(state: StateStore, project: Project, compiled: CompiledSync) -> Sy
         eng.drop(INCOMING, INVALID)
 
 
+def invalid_problem(sp: SyncPlan, limit: float) -> str | None:
+    """Why a plan is refused by ``state.max_invalid_share``, or None.
+
+    A model that suddenly returns mostly invalid rows (a renamed column, a broken join) would
+    otherwise plan as "nothing to send" and exit 0, and CI would never notice.
+    """
+    from onesync.render.escape import escaped, shown  # render imports this module
+
+    bad = sp.invalid_count
+    if not sp.rows or not bad or bad / sp.rows <= limit:
+        return None
+    first = next((r for r in sp.invalid if r.field is None), None)
+    example = ""
+    if first is not None:
+        where = "a row" if first.key is None else f"key {shown(first.key)}"
+        example = f" (e.g. {where}: {escaped(first.reason)})"
+    return (
+        f"sync {sp.name}: {bad:,} of {sp.rows:,} rows ({_pct(bad / sp.rows)}) are invalid"
+        f"{example}, more than state.max_invalid_share ({_pct(limit)}); fix the rows in the "
+        "source (the model or its data), or raise state.max_invalid_share in onesync.yaml"
+    )
+
+
+def _pct(share: float) -> str:
+    return f"{share:.1%}".replace(".0%", "%")
+
+
 def make_plan(
     project: Project,
     *,
@@ -184,13 +211,14 @@ def make_plan(
         p for sp, s in zip(plans, selected, strict=True)
         if (p := diff.send_problem(sp, s))
         or (not allow_destructive and (p := diff.destructive_problem(sp, share, s)))
+        or (p := invalid_problem(sp, project.state.max_invalid_share))
     ]  # fmt: skip
     if problems:
         raise PlanError("plan refused: " + "\n".join(problems))
     return Plan(
         syncs=tuple(plans),
         app_id=project.destination.app_id,
-        state_url=redact_url(project.state.url) or "",
+        state_url=redact(redact_url(project.state.url) or ""),
         state_serial=serial,
         state_lineage=lineage,
         created_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),

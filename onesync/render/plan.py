@@ -7,16 +7,26 @@ with old -> new per field: ``+`` create, ``~`` update, ``-`` unset, ``>`` event 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from onesync.plan.changes import RUNE, Plan, ProfileChange, SyncPlan
+from onesync.render.escape import (
+    dumps,
+    escaped,
+    fence,
+    html_text,
+    md_code,
+    md_text,
+    quoted,
+    shown,
+)
 
 SAMPLE = 5
 
-
-def _v(value: Any) -> str:
-    return "(null)" if value is None else json.dumps(value, ensure_ascii=False)
+# Every value from data goes through onesync.render.escape: keys, ids, labels and tokens through
+# ``shown`` (as is when plain, else a JSON literal), values through ``quoted`` (``_v``), reasons
+# through ``escaped``; no control, line separator or bidi character is ever printed raw.
+_v = quoted
 
 
 def _n(count: int, word: str) -> str:
@@ -30,24 +40,24 @@ _HEAD = {
 
 
 def _profile_lines(p: ProfileChange) -> list[str]:
-    head = f"  {RUNE[p.action]} user {p.key}{_HEAD.get(p.action, '')}"
+    head = f"  {RUNE[p.action]} user {shown(p.key)}{_HEAD.get(p.action, '')}"
     lines = [head]
     for label, new in p.set_tags.items():
         if p.action == "create":
-            lines.append(f"      + tag {label} = {_v(new)}")
+            lines.append(f"      + tag {shown(label)} = {_v(new)}")
         else:
-            lines.append(f"      ~ tag {label}: {_v(p.before.get(label))} -> {_v(new)}")
+            lines.append(f"      ~ tag {shown(label)}: {_v(p.before.get(label))} -> {_v(new)}")
     for label in p.unset_tags:
-        lines.append(f"      - tag {label}: {_v(p.before.get(label))} -> (unset)")
+        lines.append(f"      - tag {shown(label)}: {_v(p.before.get(label))} -> (unset)")
     for label, value in p.add_aliases.items():
-        lines.append(f"      + alias {label} = {_v(value)}")
+        lines.append(f"      + alias {shown(label)} = {_v(value)}")
     for label in p.remove_aliases:
-        lines.append(f"      - alias {label} (removed)")
+        lines.append(f"      - alias {shown(label)} (removed)")
     for sub in p.add_subscriptions:
-        lines.append(f"      + subscription {sub['type']} {_v(sub['token'])}")
+        lines.append(f"      + subscription {shown(sub['type'])} {_v(sub['token'])}")
     for sub in p.remove_subscriptions:
         how = "deleted" if sub.get("id") else "disabled by address"
-        lines.append(f"      - subscription {sub['type']} {_v(sub['token'])} ({how})")
+        lines.append(f"      - subscription {shown(sub['type'])} {_v(sub['token'])} ({how})")
     return lines
 
 
@@ -72,40 +82,47 @@ def render_text(plan: Plan, sample: int = SAMPLE) -> str:
     for sp in plan.syncs:
         c = sp.counts
         out.append(
-            f"{sp.name} ({sp.kind}{', ' + sp.mode if sp.kind == 'profile' else ''}): "
+            f"{shown(sp.name)} ({sp.kind}{', ' + sp.mode if sp.kind == 'profile' else ''}): "
             f"{_n(sp.rows, 'row')} read, {c['unchanged']:,} unchanged"
         )
         out.append(f"  {_summary_line(sp)}")
         for action in ("create", "update", "unset", "delete"):
-            shown = [p for p in sp.profiles if p.action == action]
-            for p in shown[:sample]:
+            some = [p for p in sp.profiles if p.action == action]
+            for p in some[:sample]:
                 out.extend(_profile_lines(p))
-            if len(shown) > sample:
-                out.append(f"  ... and {len(shown) - sample:,} more to {action}")
+            if len(some) > sample:
+                out.append(f"  ... and {len(some) - sample:,} more to {action}")
         for e in sp.events[:sample]:
-            props = ", ".join(f"{k}={_v(v)}" for k, v in e.properties.items())
-            out.append(f"  > event {e.name} for {e.external_id} (key {e.key}) {props}".rstrip())
+            props = ", ".join(f"{shown(k)}={_v(v)}" for k, v in e.properties.items())
+            out.append(
+                f"  > event {shown(e.name)} for {shown(e.external_id)} (key {shown(e.key)}) "
+                f"{props}".rstrip()
+            )
         if len(sp.events) > sample:
             out.append(f"  ... and {len(sp.events) - sample:,} more events")
         for m in sp.messages[:sample]:
             text = next(iter(m.contents.values()), "") or (m.template_id or "")
-            who = m.external_ids[0] if len(m.external_ids) == 1 else _n(len(m.keys), "recipient")
+            who = (
+                shown(m.external_ids[0])
+                if len(m.external_ids) == 1
+                else _n(len(m.keys), "recipient")
+            )
             note = " (resend of a batch fixed by an earlier apply)" if m.body is not None else ""
             note += " (again: reached nobody before)" if m.retry else ""
-            out.append(f"  > {m.channel} message to {who}: {_v(text)}{note}")
+            out.append(f"  > {shown(m.channel)} message to {who}: {_v(text)}{note}")
         if len(sp.messages) > sample:
             out.append(f"  ... and {len(sp.messages) - sample:,} more messages")
         if sp.left_alone:
             out.append(f"  {_n(sp.left_alone, 'user')} left the model; on_leave: keep leaves them")
         for r in sp.conflicts[:sample]:
-            out.append(f"  ! conflict key {r.key}: {r.reason}")
+            out.append(f"  ! conflict key {shown(r.key)}: {escaped(r.reason)}")
         if len(sp.conflicts) > sample:
             out.append(f"  ! ... and {len(sp.conflicts) - sample:,} more conflicts")
         for r in sp.invalid[:sample]:
-            what = "row" if r.key is None else "key " + r.key
+            what = "row" if r.key is None else "key " + shown(r.key)
             if r.field is not None:
-                what += f", field {r.field} refused"
-            out.append(f"  ! invalid {what}: {r.reason}")
+                what += f", field {shown(r.field)} refused"
+            out.append(f"  ! invalid {what}: {escaped(r.reason)}")
         if len(sp.invalid) > sample:
             out.append(f"  ! ... and {len(sp.invalid) - sample:,} more invalid rows or fields")
         if sp.api_calls:
@@ -121,9 +138,22 @@ def _secs(seconds: float) -> str:
     return f"{seconds / 60:.1f} min"
 
 
+def nothing_to_do(plan: Plan) -> str:
+    """The line for a plan without changes; never "in step" when rows were skipped as invalid
+    (a model whose every row is invalid must not look like a sync that is up to date)."""
+    bad = sum(s.invalid_count for s in plan.syncs)
+    if not bad:
+        return "No changes. OneSignal is in step with the models."
+    syncs = [shown(s.name) for s in plan.syncs if s.invalid_count]
+    return (
+        f"Nothing to send, but {_n(bad, 'invalid row')} skipped (sync {', '.join(syncs)}); "
+        "OneSignal is not in step with the models until they are fixed in the source."
+    )
+
+
 def _total(plan: Plan) -> str:
     if not plan.has_changes:
-        return "No changes. OneSignal is in step with the models."
+        return nothing_to_do(plan)
     t = totals(plan)
     parts = [f"{t['create']:,} to create", f"{t['update']:,} to update", f"{t['unset']:,} to unset"]
     if t["delete"]:
@@ -132,12 +162,17 @@ def _total(plan: Plan) -> str:
     if t["baseline"]:
         parts.append(f"{t['baseline']:,} keys to record as seen (baseline)")
     line = "Plan: " + ", ".join(parts) + f"; {_n(t['api_calls'], 'API call')}"
-    return line + (f"; {t['invalid']:,} invalid rows skipped." if t["invalid"] else ".")
+    invalid = f"; {_n(t['invalid'], 'invalid row')} skipped" if t["invalid"] else ""
+    return line + invalid + "."
 
 
 def totals(plan: Plan) -> dict[str, Any]:
-    keys = ("create", "update", "unset", "delete", "events", "messages", "invalid", "baseline")
-    t: dict[str, Any] = {k: sum(s.counts[k] for s in plan.syncs) for k in keys}
+    keys = (
+        "rows", "create", "update", "unset", "delete", "events", "messages", "invalid",
+        "refused_fields", "baseline",
+    )  # fmt: skip
+    per = [s.counts for s in plan.syncs]
+    t: dict[str, Any] = {k: sum(c[k] for c in per) for k in keys}
     t["api_calls"] = sum(s.api_calls for s in plan.syncs)
     t["api_seconds"] = round(sum(s.api_seconds for s in plan.syncs), 3)
     return t
@@ -175,14 +210,14 @@ def render_json(plan: Plan, sample: int = SAMPLE) -> str:
         "totals": totals(plan),
         "syncs": syncs,
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return dumps(doc, indent=2)
 
 
 def render_markdown(plan: Plan, sample: int = SAMPLE) -> str:
     """A PR comment: a table of counts, then the human sample per sync in a details block."""
     lines = ["### onesync plan", ""]
-    if not plan.has_changes:
-        lines.append("No changes. OneSignal is in step with the models.")
+    if not plan.has_changes and not any(s.invalid_count for s in plan.syncs):
+        lines.append(md_text(nothing_to_do(plan)))
         return "\n".join(lines) + "\n"
     lines += [
         "| sync | kind | create | update | unset | events | messages | invalid | API calls |",
@@ -191,16 +226,18 @@ def render_markdown(plan: Plan, sample: int = SAMPLE) -> str:
     for sp in plan.syncs:
         c = sp.counts
         lines.append(
-            f"| `{sp.name}` | {sp.kind} | {c['create']:,} | {c['update']:,} | {c['unset']:,} | "
-            f"{c['events']:,} | {c['messages']:,} | {c['invalid']:,} | {sp.api_calls:,} |"
+            f"| {md_code(sp.name, table=True)} | {md_text(sp.kind)} | {c['create']:,} | "
+            f"{c['update']:,} | {c['unset']:,} | {c['events']:,} | {c['messages']:,} | "
+            f"{c['invalid']:,} | {sp.api_calls:,} |"
         )
-    lines += ["", _total(plan).replace("Plan:", "**Plan:**"), ""]
+    lines += ["", md_text(_total(plan)).replace("Plan:", "**Plan:**", 1), ""]
     for sp in plan.syncs:
         if not (sp.has_changes or sp.invalid):
             continue
         one = Plan((sp,), plan.app_id, plan.state_url, plan.state_serial, plan.state_lineage,
                    plan.created_at, plan.created_by)  # fmt: skip
         body = render_text(one, sample).rsplit("\n", 2)[0]
-        lines += [f"<details><summary><code>{sp.name}</code>: {_summary_line(sp)}</summary>", ""]
-        lines += ["```diff", body.rstrip(), "```", "", "</details>", ""]
+        summary = f"<code>{html_text(sp.name)}</code>: {html_text(_summary_line(sp))}"
+        lines += [f"<details><summary>{summary}</summary>", ""]
+        lines += [*fence(body.rstrip(), "diff"), "", "</details>", ""]
     return "\n".join(lines)

@@ -97,6 +97,7 @@ class Catalog:
     def __init__(self, root: Path | str = ".") -> None:
         self.root = Path(root)
         self._open: dict[str, Connector | None] = {}
+        self._failed: dict[str, SourceError] = {}
 
     def __call__(self, source: Source, table_or_sql: str) -> list[str] | None:
         conn = self._connector(source)
@@ -123,12 +124,21 @@ class Catalog:
         """The column types of a sync's model (``compile_project``'s ``describe``)."""
         return self.types(source, sync.model.table or sync.model.sql or "")
 
+    def failure(self, source: Source) -> str | None:
+        """Why ``source`` could not be opened (its SourceError line), or None when it opened
+        or its dialect has no connector to try; the validator reports it at the source."""
+        self._connector(source)
+        error = self._failed.get(source.name)
+        return str(error) if error is not None else None
+
     def _connector(self, source: Source) -> Connector | None:
         if source.name not in self._open:
             try:
                 self._open[source.name] = connect(source, self.root)
-            except SourceError:
+            except SourceError as e:
                 self._open[source.name] = None
+                if _factory(_ALIASES.get(source.dialect, source.dialect)) is not None:
+                    self._failed[source.name] = e
         return self._open[source.name]
 
     def close(self) -> None:

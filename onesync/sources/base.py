@@ -3,8 +3,9 @@
 A connector is small on purpose (like httpx's transports): open in the constructor, ``columns``
 and ``table_columns`` to look at shapes without reading rows, ``stream`` to read batches, and
 ``close``. Every database error leaves as one ``SourceError`` line that names the source (and the
-spec file when the caller gave a ``context``) and carries the database's own first line, with the
-URL password scrubbed.
+spec file when the caller gave a ``context``) and carries the database's own first line, with every
+password scrubbed: the source's own (drivers echo the DSN they were given), any ``password=`` or
+``user:password@`` in the text, and every secret registered with ``onesync.errors``.
 """
 
 from __future__ import annotations
@@ -14,37 +15,39 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
 
 from sqlglot import exp
 
-from onesync.errors import SourceError
-from onesync.model import Source
+from onesync.errors import REDACTED, SourceError, redact, register_secret
+from onesync.model import Source, dsn_secrets, redact_dsn
 
-__all__ = ["Connector", "fail", "resolve_path"]
+__all__ = ["Connector", "fail", "register_source", "resolve_path", "scrub"]
 
 
-def _secret(source: Source) -> str | None:
-    if source.url and "://" in source.url:
-        try:
-            return urlsplit(source.url).password
-        except ValueError:
-            return None
-    return None
+def register_source(source: Source) -> None:
+    """Register the source's passwords as secrets, before a driver can echo them."""
+    for secret in dsn_secrets(source.url):
+        register_secret(secret)
+
+
+def scrub(text: str, source: Source | None = None) -> str:
+    """``text`` safe to show: no password of ``source``, of any DSN in it, or registered."""
+    if source is not None:
+        for secret in sorted(dsn_secrets(source.url), key=len, reverse=True):
+            if secret:
+                text = text.replace(secret, REDACTED)
+    return redact(redact_dsn(text) or "")
 
 
 def fail(
     source: Source, what: str, error: BaseException | str, context: str | None = None
 ) -> NoReturn:
-    """Raise the one-line SourceError for ``source``; never shows the password."""
-    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    secret = _secret(source)
-    if secret:
-        detail = detail.replace(secret, "***")
+    """Raise the one-line SourceError for ``source``; never shows a password or secret."""
+    text = str(error).strip()
+    detail = text.splitlines()[0] if text else type(error).__name__
     where = f"{context}: " if context else ""
-    raise SourceError(
-        f"{where}source '{source.name}' ({source.dialect}: {source.display}): {what}: {detail}"
-    ) from None
+    name = f"source '{source.name}' ({source.dialect}: {source.display})"
+    raise SourceError(scrub(f"{where}{name}: {what}: {detail}", source)) from None
 
 
 def resolve_path(path: str, root: Path | str) -> str:
@@ -70,6 +73,7 @@ class Connector(ABC):
     dialect: str = ""
 
     def __init__(self, source: Source, root: Path | str = ".", context: str | None = None):
+        register_source(source)
         self.source = source
         self.root = Path(root)
         self.context = context

@@ -47,12 +47,16 @@ class MySQLConnector(Connector):
             if k.isupper() and k not in ("CHAR", "INTERVAL")  # aliases of TINY and ENUM
         }
         if not source.url:
-            self.fail("cannot connect", "no url: set url: mysql://user:password@host:3306/db")
-        parts = urlsplit(source.url)
+            self.fail("cannot connect", "no url: set url: mysql://user@host:3306/db")
+        try:
+            parts = urlsplit(source.url)
+            port = parts.port or 3306
+        except ValueError:  # a port that is not a number, a bad [IPv6] host
+            self.fail("cannot connect", "the url is not like mysql://user@host:3306/db")
         try:
             self.conn = pymysql.connect(
                 host=parts.hostname or "127.0.0.1",
-                port=parts.port or 3306,
+                port=port,
                 user=unquote(parts.username or "root"),
                 password=unquote(parts.password or ""),
                 database=unquote(parts.path.lstrip("/")) or None,

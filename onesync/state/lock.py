@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from onesync.errors import StateError
+from onesync.errors import StateError, redact
 
 LOCK_KEY = 0x6F6E6573  # "ones": the advisory lock id of the onesync state in a database
 _POLL = 0.05
@@ -55,7 +55,7 @@ class LockInfo:
 
 def _locked_message(where: str, info: LockInfo | None, timeout: float) -> str:
     by = f" by {info}" if info else ""
-    return (
+    return redact(
         f"state {where} is locked{by}; waited {timeout:g}s (wait for it to finish, or run "
         "`onesync state unlock --force` if that process is stuck)"
     )
@@ -124,8 +124,10 @@ class FileLock:
         except BlockingIOError:
             if not force:
                 raise StateError(
-                    f"state lock {self.path} is held by {info or 'an unknown process'}; "
-                    "it is alive, so unlock refuses (add --force to break it)"
+                    redact(
+                        f"state lock {self.path} is held by {info or 'an unknown process'}; "
+                        "it is alive, so unlock refuses (add --force to break it)"
+                    )
                 ) from None
             self.path.unlink(missing_ok=True)
             return info

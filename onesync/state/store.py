@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from onesync.errors import StateError
-from onesync.model import StateConfig, redact_url
+from onesync.errors import REDACTED, StateError, redact, register_secret
+from onesync.model import StateConfig, dsn_secrets, redact_dsn, redact_url
 from onesync.state.lock import FileLock, LockInfo, PgLock, now, who
 from onesync.state.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -35,6 +35,27 @@ __all__ = [
 ]
 
 Backend = Literal["duckdb", "postgres"]
+
+
+def state_where(config: StateConfig) -> str:
+    """How the store is named in messages and in ``state show``: the URL without its password
+    (and without any secret registered from the environment)."""
+    for secret in dsn_secrets(config.url):
+        register_secret(secret)
+    return scrub(redact_url(config.url) or "postgres", config.url)
+
+
+def scrub(text: str, url: str | None = None) -> str:
+    """``text`` safe to show: no password of ``url``, of any DSN in it, or registered.
+
+    Drivers put the connection string they were given into their errors; this is applied to
+    every StateError line.
+    """
+    for secret in sorted(dsn_secrets(url), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return redact(redact_dsn(text) or "")
+
+
 DUCKDB_MEMORY = os.environ.get("ONESYNC_DUCKDB_MEMORY", "512MB")
 
 
@@ -82,7 +103,8 @@ class StateReader:
         try:
             return self.conn.execute(self._q(sql), params)
         except Exception as exc:  # driver errors become one line naming the store
-            raise StateError(f"state {self.where}: {type(exc).__name__}: {exc}".strip()) from exc
+            text = f"state {self.where}: {type(exc).__name__}: {exc}".strip()
+            raise StateError(scrub(text)) from exc
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return list(self.execute(sql, params).fetchall())
@@ -488,11 +510,12 @@ def open_state(
     if config.backend == "postgres":
         import psycopg
 
-        where = redact_url(config.url) or "postgres"
+        where = state_where(config)
         try:
             conn = psycopg.connect(config.url, autocommit=True)
         except Exception as exc:
-            raise StateError(f"state {where}: cannot connect: {str(exc).strip()}") from exc
+            detail = scrub(str(exc).strip(), config.url)
+            raise StateError(f"state {where}: cannot connect: {detail}") from None
         store = StateStore(conn, "postgres", where, None)
         try:
             if lock:  # lock first, so two first runs do not both create the tables
@@ -520,11 +543,13 @@ def open_state(
             pid = re.search(r"\(PID (\d+)\)", str(exc))
             if pid:  # DuckDB's own file lock: a process we cannot unlock for, only wait for
                 raise StateError(
-                    f"state {path} is open in another process (pid {pid.group(1)}); wait for "
-                    "it to finish or stop it"
+                    scrub(
+                        f"state {path} is open in another process (pid {pid.group(1)}); wait "
+                        "for it to finish or stop it"
+                    )
                 ) from exc
-            raise StateError(f"state {path}: cannot open: {exc}") from exc
-        store = StateStore(conn, "duckdb", str(path), file_lock)
+            raise StateError(scrub(f"state {path}: cannot open: {exc}")) from exc
+        store = StateStore(conn, "duckdb", scrub(str(path)), file_lock)
         try:
             # Bounded memory for big diffs (DuckDB spills past it); order is never relied on.
             conn.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")

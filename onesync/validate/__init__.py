@@ -1,7 +1,11 @@
-"""validate stage: JSON Schema, then semantic rules, then the typed IR (onesync.model).
+"""validate stage: JSON Schema, then semantic rules, the databases, then the typed IR.
+
+Every file is checked whole (schema and semantic problems together), and unless offline every
+model is described by its source (``reach.py``), so what ``plan`` would fail on fails here.
 
 Public API:
-    validate_project(project_doc, spec_docs, *, root, ...) -> ValidationReport
+    validate_project(project_doc, spec_docs, *, root, catalog, offline, allow_outside, ...)
+        -> ValidationReport
     ValidationReport(project, skipped)  unpacks as ``project, skipped = report``
     output_columns(sql, dialect) -> list[str] | None
     parse_cron(expr) -> Cron;  RULES: the per-spec semantic checks

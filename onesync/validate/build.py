@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import stat
 import zoneinfo
+from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from onesync.errors import Diagnostic, OnesyncError
+from onesync.errors import Diagnostic
 from onesync.load.yaml import Document
 from onesync.model import (
     Destination,
@@ -24,8 +28,10 @@ from onesync.model import (
     Source,
     StateConfig,
     Sync,
+    redact_url,
 )
 from onesync.validate.context import Context, Spec, get
+from onesync.validate.reach import check_model
 from onesync.validate.rules import template_variables
 from onesync.validate.sql import DIALECTS, SqlProblem, parse_model, select_columns
 from onesync.validate.suggest import did_you_mean, one_of
@@ -129,6 +135,10 @@ def build_destination(doc: Document) -> tuple[Destination | None, list[Diagnosti
                     "set it, e.g. from ${env:ONESIGNAL_" + key.upper() + "}",
                 )
             )
+    url = d.get("api_url")
+    resolved = ("destination", "api_url") not in doc.unresolved
+    if isinstance(url, str) and resolved and (problem := _api_url_problem(url)):
+        diags.append(doc.diag(("destination", "api_url"), *problem))
     rate = 1000.0
     if isinstance(d.get("rate_limit"), str | int | float):
         try:
@@ -159,12 +169,78 @@ def build_destination(doc: Document) -> tuple[Destination | None, list[Diagnosti
     return dest, diags
 
 
-def build_state(doc: Document) -> StateConfig:
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _api_url_problem(url: str) -> tuple[str, str] | None:
+    """Why ``destination.api_url`` cannot carry the API key, as (message, hint), or None.
+
+    Plain http is refused except to this machine (a local sandbox): the key travels in every
+    request's Authorization header.
+    """
+    shown = redact_url(url)
+    try:
+        parts = urlsplit(url)
+        scheme, host, _ = parts.scheme, parts.hostname, parts.port  # a bad port raises
+    except ValueError:
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host:
+        return (
+            f"destination.api_url {shown!r} is not an http(s) URL with a host",
+            "write https://api.onesignal.com, or http://127.0.0.1:4000 for a local sandbox",
+        )
+    if scheme == "http" and not _loopback(host):
+        return (
+            f"destination.api_url {shown!r} would send the API key unencrypted to {host}",
+            "use https://; plain http is only for this machine (localhost, 127.0.0.1, ::1)",
+        )
+    return None
+
+
+STATE_SCHEMES = ("postgresql://", "postgres://")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def build_state(doc: Document) -> tuple[StateConfig, list[Diagnostic]]:
+    """The state config, and a refusal of a ``state.url`` whose scheme no store speaks.
+
+    Anything else is a file path, so ``mysql://...`` would quietly become a local file named
+    ``mysql:`` and every machine would keep its own state.
+    """
     s = get(doc.data, ("state",), {})
     s = s if isinstance(s, dict) else {}
-    url, share = s.get("url", StateConfig().url), s.get("max_destructive_share", 0.1)
-    ok = isinstance(url, str) and isinstance(share, int | float) and not isinstance(share, bool)
-    return StateConfig(url, float(share)) if ok else StateConfig()
+    default = StateConfig()
+    url = s.get("url", default.url)
+    destructive = s.get("max_destructive_share", default.max_destructive_share)
+    invalid = s.get("max_invalid_share", default.max_invalid_share)
+    diags: list[Diagnostic] = []
+    if (
+        isinstance(url, str)
+        and _SCHEME.match(url)
+        and not url.startswith(STATE_SCHEMES)
+        and ("state", "url") not in doc.unresolved
+    ):
+        scheme = url.split("://", 1)[0]
+        diags.append(
+            doc.diag(
+                ("state", "url"),
+                f"state.url: the scheme '{scheme}://' is not a state store",
+                "use a DuckDB file path (.onesync/state.duckdb) or postgresql://user@host/db",
+            )
+        )
+    shares = (destructive, invalid)
+    ok = isinstance(url, str) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in shares
+    )
+    if not ok:
+        return default, diags
+    return StateConfig(url, float(destructive), float(invalid)), diags
 
 
 def _sql_start(doc: Document, path: tuple[str, ...]) -> Pos:
@@ -173,9 +249,34 @@ def _sql_start(doc: Document, path: tuple[str, ...]) -> Pos:
     return Pos(doc.file, line, col)
 
 
+MAX_MODEL_BYTES = 1 << 20  # a model file is a query, not a data set
+
+
+def _read_sql(path: Path) -> str:
+    """A model file's text; never blocks on a pipe or device, never reads more than the cap."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(0, "it is not a regular file")
+    with path.open("rb") as f:
+        data = f.read(MAX_MODEL_BYTES + 1)
+    if len(data) > MAX_MODEL_BYTES:
+        raise OSError(0, f"it is larger than {MAX_MODEL_BYTES // 1024} KB")
+    return data.decode("utf-8")
+
+
+def _outside(ctx: Context, rel: str) -> bool:
+    """True when ``model.file`` resolves (symlinks followed) to a file outside the project."""
+    root = ctx.root.resolve()
+    try:
+        return not (root / rel).resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a symlink loop: reading it fails with its own message
+        return False
+
+
 def read_model(ctx: Context, spec: Spec) -> list[Diagnostic]:
     """Read the model (``file:`` from disk), parse its SQL, and find its output columns."""
     doc, m = spec.doc, spec.data["model"]
+    source = spec.source = ctx.sources.get(spec.data["source"])  # the rules read its zone
     given = [k for k in ("sql", "table", "file") if k in m]
     if len(given) != 1:
         what = "none" if not given else " and ".join(given)
@@ -186,14 +287,21 @@ def read_model(ctx: Context, spec: Spec) -> list[Diagnostic]:
                 "keep one of them",
             )
         ]
-    source = ctx.sources.get(spec.data["source"])
     kind = given[0]
     sql: str | None = None
     table: str | None = None
     if kind == "file":
         rel = m["file"]
+        if not ctx.allow_outside and _outside(ctx, rel):
+            return [
+                doc.diag(
+                    ("model", "file"),
+                    f"model file '{rel}' is outside the project",
+                    "move the file into the project, or run with --allow-outside",
+                )
+            ]
         try:
-            sql = (ctx.root / rel).read_text(encoding="utf-8")
+            sql = _read_sql(ctx.root / rel)
         except (OSError, UnicodeDecodeError) as e:
             reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
             return [
@@ -209,7 +317,6 @@ def read_model(ctx: Context, spec: Spec) -> list[Diagnostic]:
     else:
         table, pos = m["table"], _sql_start(doc, ("model", "table"))
     spec.model = Model(sql=sql, table=table, file=m.get("file"), sql_pos=pos)
-    spec.source = source
     if source is None or source.dialect not in DIALECTS:
         return []  # the source itself is reported elsewhere
     if ("model", kind) in doc.unresolved:
@@ -238,30 +345,9 @@ def read_model(ctx: Context, spec: Spec) -> list[Diagnostic]:
                 )
             ]
         columns = None
-    if columns is None:
-        columns = _from_catalog(ctx, spec, source, table or sql or "")
-    spec.columns = columns
-    return []
-
-
-def _from_catalog(ctx: Context, spec: Spec, source: Source, what: str) -> list[str] | None:
-    model = f"table {what}" if spec.model and spec.model.table else "a select *"
-    why = None
-    columns = None
-    if ctx.offline:
-        why = "offline"
-    elif ctx.catalog is None:
-        why = "no database catalogue"
-    else:
-        try:
-            columns = ctx.catalog(source, what)
-        except OnesyncError as e:
-            why = f"source '{source.name}' unreachable: {e}"
-        else:
-            why = f"source '{source.name}' unreachable" if columns is None else None
-    if why:
-        ctx.skipped.append(f"{spec.name}: column checks skipped (model is {model}; {why})")
-    return columns
+    found, problems = check_model(ctx, spec, source, known=columns is not None)
+    spec.columns = columns if columns is not None else found
+    return problems
 
 
 def _fields(d: dict[str, Any] | None) -> tuple[Field, ...]:

@@ -14,6 +14,9 @@ from onesync.validate.suggest import did_you_mean
 
 __all__ = ["Catalog", "Context", "Spec", "get"]
 
+# ``catalog(source, table_or_sql)``: output column names; raises OnesyncError when the database
+# rejects the query, returns None when it cannot tell. A catalogue may also have
+# ``failure(source) -> str | None``: why it could not open the source, reported at the source.
 Catalog = Callable[[Source, str], "list[str] | None"]
 
 
@@ -36,10 +39,12 @@ class Spec:
     source: Source | None = None
     model: Model | None = None
     columns: list[str] | None = None  # the model's output columns; None when unknown
+    pruned: dict[str, Any] | None = None  # the data without what the schema refused
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.doc.data
+        """What the rules read: the document, minus values the schema already reported."""
+        return self.doc.data if self.pruned is None else self.pruned
 
     def column(self, path: Path_, what: str | None = None) -> Diagnostic | None:
         """A diagnostic when the column named at ``path`` is not in the model's output."""
@@ -65,6 +70,10 @@ class Context:
     catalog: Catalog | None = None
     offline: bool = False
     skipped: list[str] = field(default_factory=list)
+    project: Document | None = None  # onesync.yaml, to point at a source that fails
+    allow_outside: bool = False  # model.file may name a file outside the project
+    # source name -> its connection problem (None: reachable), found once per source
+    reached: dict[str, Diagnostic | None] = field(default_factory=dict)
 
     def display(self, rel: str) -> str:
         """How a project-relative path is shown in messages: as the user named the project."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["Cron", "CronError", "parse_cron"]
+__all__ = ["Cron", "CronError", "NeverFires", "parse_cron"]
 
 _FIELDS = (
     ("minute", 0, 59),
@@ -32,10 +32,19 @@ _MACROS = {
     "@midnight": "0 0 * * *",
     "@hourly": "0 * * * *",
 }
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+_LONGEST = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # days, leap years included
 
 
 class CronError(ValueError):
     """The expression is not a valid 5-field cron; the message says which field and why."""
+
+
+class NeverFires(CronError):
+    """Every field is valid, but no date matches them all (``0 0 30 2 *``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,4 +120,24 @@ def parse_cron(expr: str) -> Cron:
             f"a cron expression has 5 fields: minute hour day month weekday; found {len(parts)}"
         )
     sets = [_field(p, i) for i, p in enumerate(parts)]
-    return Cron(*sets, any_day=parts[2] == "*", any_weekday=parts[4] == "*")
+    cron = Cron(*sets, any_day=parts[2] == "*", any_weekday=parts[4] == "*")
+    _check_fires(cron)
+    return cron
+
+
+def _check_fires(cron: Cron) -> None:
+    """Raise CronError when no date ever matches (``0 0 30 2 *``: February has no 30th).
+
+    Only a restricted day of month with ``*`` weekdays can miss every date (a restricted
+    weekday fires on its own, the classic cron OR rule), so comparing the earliest day with
+    the longest length of each month is enough: no minutes are walked.
+    """
+    if cron.any_day or not cron.any_weekday:
+        return
+    first = min(cron.days)
+    if any(first <= _LONGEST[m - 1] for m in cron.months):
+        return
+    months = [_MONTHS[m - 1] for m in sorted(cron.months)]
+    names = months[0] if len(months) == 1 else ", ".join(months[:-1]) + " and " + months[-1]
+    have = "has" if len(months) == 1 else "have"
+    raise NeverFires(f"it never fires: {names} never {have} a day {first}")

@@ -18,8 +18,9 @@ from onesync.validate.build import (
     read_model,
 )
 from onesync.validate.context import Catalog, Context, Spec
+from onesync.validate.reach import source_problems
 from onesync.validate.rules import RULES
-from onesync.validate.schema import check_schema
+from onesync.validate.schema import check_schema, prune
 from onesync.validate.suggest import one_of
 
 __all__ = ["ValidationReport", "validate_project"]
@@ -92,6 +93,35 @@ def _cross_checks(specs: list[Spec], names: dict[str, Document]) -> list[Diagnos
     return diags
 
 
+def _no_specs(project_doc: Document, root: Path, specs_dir: str, shown: str) -> Diagnostic | None:
+    """An error when the specs folder holds no ``*.yaml``: a project that syncs nothing is a
+    wrong ``specs:`` path far more often than an intent. A missing folder given as ``specs:``
+    is the loader's to report."""
+    folder = root / specs_dir
+    named = isinstance(project_doc.data, dict) and "specs" in project_doc.data
+    if not folder.is_dir():
+        if named:
+            return None
+        return project_doc.diag(
+            (),
+            f"specs folder '{specs_dir}' does not exist",
+            "create it with one *.yaml file per sync, or set specs: in onesync.yaml",
+        )
+    if any(p.suffix in (".yaml", ".yml") for p in folder.rglob("*")):
+        return None
+    where = f"{shown}/{specs_dir}" if shown else specs_dir
+    return project_doc.diag(
+        ("specs",) if named else (),
+        f"specs folder '{where}' holds no sync specs (*.yaml)",
+        "add one *.yaml file per sync, or fix specs: in onesync.yaml",
+    )
+
+
+def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Each diagnostic once (a semantic rule may repeat what the schema said)."""
+    return list(dict.fromkeys(diags))
+
+
 def validate_project(
     project_doc: Document,
     spec_docs: Sequence[Document],
@@ -102,6 +132,7 @@ def validate_project(
     catalog: Catalog | None = None,
     offline: bool = False,
     diagnostics: Sequence[Diagnostic] = (),
+    allow_outside: bool = False,
 ) -> ValidationReport:
     """Check parsed documents and build the Project, or raise SpecError with every problem.
 
@@ -114,9 +145,14 @@ def validate_project(
         root: the project directory; ``model.file`` paths are read relative to it.
         display_root: how the user named the project directory, to prefix file names in messages.
         specs_dir: the ``specs:`` value, stored in the Project.
-        catalog: ``catalog(source, table_or_sql)`` returns output columns, or None if unreachable.
-        offline: never call the catalogue; column checks that need it are skipped and reported.
+        catalog: ``catalog(source, table_or_sql)`` returns output columns, or None if unreachable
+            (then ``catalog.failure(source)``, when it exists, says why); it raises when the
+            database rejects the model. Every model is described, so a missing table or column
+            is an error at the spec's line, and a source that cannot be opened one at the source.
+        offline: never call the catalogue nor look for database files; the checks that need
+            them are skipped (column checks that only the database can do are reported).
         diagnostics: problems the loader already found; they are raised together with these.
+        allow_outside: let ``model.file`` name a file outside the project root.
     """
     diags = list(diagnostics)
     diags += check_schema(project_doc, "onesync")
@@ -124,7 +160,20 @@ def validate_project(
     diags += more
     destination, more = build_destination(project_doc)
     diags += more
-    ctx = Context(root, display_root, sources, destination, catalog=catalog, offline=offline)
+    state, more = build_state(project_doc)
+    diags += more
+    if not spec_docs and (empty := _no_specs(project_doc, root, specs_dir, display_root)):
+        diags.append(empty)
+    ctx = Context(
+        root,
+        display_root,
+        sources,
+        destination,
+        catalog=catalog,
+        offline=offline,
+        project=project_doc,
+        allow_outside=allow_outside,
+    )
 
     names: dict[str, Document] = {}
     for doc in spec_docs:
@@ -143,30 +192,41 @@ def validate_project(
                 names[name] = doc
         if schema_diags:
             diags += schema_diags
+            # the rest of the file is still checked, without the values the schema refused
+            pruned = prune(doc, "sync")
+            if pruned is not None:
+                ctx.specs.append(Spec(doc, pruned["sync"], pruned=pruned))
             continue
         ctx.specs.append(Spec(doc, doc.data["sync"]))
 
     valid: list[Spec] = []
     warnings: list[Diagnostic] = []
     for spec in ctx.specs:
-        found = read_model(ctx, spec)
-        if spec.model is not None:
-            for rule in RULES:
-                found.extend(rule(ctx, spec))
+        if spec.pruned is not None and spec.pruned.get("model") != spec.doc.data.get("model"):
+            found = []  # the schema refused part of the model: what is left would only mislead
+        else:
+            found = read_model(ctx, spec)
+        # the rules run even when the model could not be read: its columns are then unknown
+        # and the column checks stay quiet, but a bad cron or template id is still reported
+        for rule in RULES:
+            found.extend(rule(ctx, spec))
         errors = [d for d in found if d.severity == "error"]
         warnings += [d for d in found if d.severity == "warning"]
         diags += errors
-        if not errors and names.get(spec.name) is spec.doc:
+        if not errors and spec.pruned is None and names.get(spec.name) is spec.doc:
             valid.append(spec)
     diags += _cross_checks(ctx.specs, names)
+    diags += source_problems(ctx)
     if diags or destination is None:  # warnings wait until the errors are fixed
-        raise SpecError(diags or [project_doc.diag(("destination",), "destination is invalid")])
+        raise SpecError(
+            _unique(diags) or [project_doc.diag(("destination",), "destination is invalid")]
+        )
     project = Project(
         root=root,
         file=project_doc.file,
         sources=tuple(sources.values()),
         destination=destination,
-        state=build_state(project_doc),
+        state=state,
         syncs=tuple(build_sync(s) for s in valid),
         specs_dir=specs_dir,
         warnings=tuple(sorted(warnings, key=lambda d: (d.file, d.line, d.col))),

@@ -16,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from onesync.errors import Diagnostic
 from onesync.validate.context import Context, Spec, get
-from onesync.validate.cron import CronError, parse_cron
+from onesync.validate.cron import CronError, NeverFires, parse_cron
 from onesync.validate.suggest import one_of
 from onesync.validate.times import DELAY, TimeProblem, send_after_time, zone
 
@@ -45,6 +45,7 @@ RESERVED_TAG_KEYS = (
 )
 _BAD_LABEL = re.compile(r"[/?#&=\s]|\.\.|[\x00-\x1f]")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+_UUID = re.compile("-".join(f"[0-9a-fA-F]{{{n}}}" for n in (8, 4, 4, 4, 12)) + r"\Z")  # 8-4-4-4-12
 _JINJA = SandboxedEnvironment()
 
 
@@ -129,6 +130,12 @@ def check_schedule(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
     if "schedule" in spec.data:
         try:
             parse_cron(spec.data["schedule"])
+        except NeverFires as e:
+            yield spec.doc.diag(
+                ("schedule",),
+                f"schedule: {e}",
+                "pick a day each of those months has (1-28 fits all), or use the weekday field",
+            )
         except CronError as e:
             yield spec.doc.diag(
                 ("schedule",),
@@ -164,6 +171,15 @@ def check_message(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
     if msg is None:
         return
     has_template = bool(msg.get("template_id"))
+    template = msg.get("template_id")
+    path = ("message", "template_id")
+    if isinstance(template, str) and path not in spec.doc.unresolved and not _UUID.match(template):
+        yield spec.doc.diag(
+            path,
+            f"template_id {template!r} is not a OneSignal template id (a UUID)",
+            "copy it from the template's page in OneSignal, e.g. "
+            "be4a8044-bbd6-11e4-a581-000c2940e62c",
+        )
     if not msg.get("contents") and not has_template:
         yield spec.doc.diag(
             ("message",),

@@ -7,6 +7,7 @@ syncs) live in ``rules.py``.
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import cache
 from importlib import resources
@@ -19,7 +20,7 @@ from onesync.errors import Diagnostic
 from onesync.load.yaml import Document, Path_
 from onesync.validate.suggest import did_you_mean, one_of
 
-__all__ = ["check_schema", "schema"]
+__all__ = ["check_schema", "prune", "schema"]
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -174,6 +175,19 @@ def _describe(doc: Document, e: ValidationError) -> Diagnostic:
     return doc.diag(path, f"{where}: {e.message}")  # pragma: no cover - a schema keyword we lack
 
 
+def _unknown_keys(doc: Document, e: ValidationError) -> list[Diagnostic]:
+    """One line per unknown key: jsonschema reports all of a mapping's extra keys as one error."""
+    path: Path_ = tuple(e.absolute_path)
+    where = ".".join(str(p) for p in path)
+    props = e.schema.get("properties", {})
+    out = []
+    for key in [k for k in e.instance if k not in props]:
+        hint = did_you_mean(key, props) or f"known keys: {', '.join(props)}"
+        place = f" in {where}" if path else ""
+        out.append(doc.diag((*path, key), f"unknown key '{key}'{place}", hint, key=True))
+    return out
+
+
 def check_schema(doc: Document, name: str) -> list[Diagnostic]:
     """Validate ``doc`` against schema ``name`` ('onesync' or 'sync'); one line per problem."""
     if not isinstance(doc.data, dict):
@@ -188,4 +202,56 @@ def check_schema(doc: Document, name: str) -> list[Diagnostic]:
     errors = sorted(
         _validator(name).iter_errors(doc.data), key=lambda e: [str(p) for p in e.absolute_path]
     )
-    return [_describe(doc, e) for e in errors]
+    out: list[Diagnostic] = []
+    for e in errors:
+        extra = e.validator == "additionalProperties" and isinstance(e.instance, dict)
+        out += _unknown_keys(doc, e) if extra else [_describe(doc, e)]
+    return out
+
+
+# Errors about a value of the right shape (a misspelt enum, a number out of range): the rules
+# can still read the rest around it. Any other error removes the value before the rules run.
+_SHAPE_KEPT = frozenset(
+    ("pattern", "enum", "const", "minimum", "maximum", "maxLength", "uniqueItems", "propertyNames")
+)
+
+
+def _drop(data: Any, path: Path_) -> bool:
+    """Remove the value at ``path`` (a list goes whole: its indexes are positions); False when
+    ``path`` is the document itself."""
+    cut = next((i for i, p in enumerate(path) if isinstance(p, int)), len(path))
+    path = path[:cut]
+    if not path:
+        return False
+    parent = data
+    for part in path[:-1]:
+        parent = parent.get(part) if isinstance(parent, dict) else None
+    if isinstance(parent, dict):
+        parent.pop(path[-1], None)
+    return True
+
+
+def prune(doc: Document, name: str) -> dict[str, Any] | None:
+    """A copy of ``doc.data`` without what schema ``name`` refused, so the semantic rules can
+    still check the rest of the file; None when too little is left (a required key is gone).
+
+    Called only for documents with schema errors; those are already reported.
+    """
+    if not isinstance(doc.data, dict):
+        return None
+    data = copy.deepcopy(doc.data)
+    for _ in range(20):  # each round removes at least one value
+        errors = [e for e in _validator(name).iter_errors(data) if e.validator not in _SHAPE_KEPT]
+        if not errors:
+            return data
+        for e in errors:
+            path: Path_ = tuple(e.absolute_path)
+            if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+                props = e.schema.get("properties", {})
+                paths = [(*path, k) for k in e.instance if k not in props]
+            else:  # a missing key makes its mapping unusable; anything else is the value itself
+                paths = [path]
+            for at in paths:
+                if not _drop(data, at):
+                    return None
+    return None  # pragma: no cover - the schemas have no such depth

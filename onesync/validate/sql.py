@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import functools
+import re
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, Dialects
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType
+
+from onesync.model import Pos
 
 __all__ = [
     "DIALECTS",
     "SqlProblem",
+    "database_text",
     "known_dialect",
+    "locate",
+    "model_position",
     "output_columns",
     "parse_model",
     "select_columns",
@@ -101,3 +108,69 @@ def known_dialect(name: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Where database messages name the table or column they could not find, on the four engines:
+# DuckDB `Table with name x does not exist`, `Referenced column "x" not found`; PostgreSQL
+# `relation "x" does not exist`, `column c.x does not exist`; MySQL `Unknown column 'x'`,
+# `Table 'db.x' doesn't exist`; SQLite `no such table: x`, `no such column: x`.
+_NAMED = re.compile(
+    r""""([^"]+)"|'([^']+)'|`([^`]+)`"""
+    r"|Table with name ([\w.$]+)|no such (?:table|column): ([\w.$]+)|column ([\w.$]+) does not"
+)
+# what follows these is the database's guess, not the name it failed on
+_GUESSES = re.compile(r"Candidate bindings|Did you mean|HINT|Perhaps you meant", re.IGNORECASE)
+_NAME_TOKENS = (TokenType.STRING, TokenType.NATIONAL_STRING)  # literals are never names
+
+
+def locate(sql: str, dialect: str, message: str) -> tuple[int, int] | None:
+    """The 1-based (line, col) in ``sql`` of the table or column a database error names.
+
+    Databases report positions in the statement they ran, which wraps the model (and differs
+    per engine), so the name in the message is looked up among the model's own tokens instead.
+    None when the message names nothing found there.
+    """
+    names: list[str] = []
+    for m in _NAMED.finditer(_GUESSES.split(message, maxsplit=1)[0]):
+        found = next(g for g in m.groups() if g)
+        names += [found, found.rsplit(".", 1)[-1]]
+    if not names:
+        return None
+    try:
+        tokens = Dialect.get_or_raise(dialect).tokenize(sql)
+    except (TokenError, ValueError):
+        return None
+    for name in names:
+        for t in tokens:
+            if t.token_type not in _NAME_TOKENS and t.text.lower() == name.lower():
+                line = sql.count("\n", 0, t.start) + 1
+                return line, t.start - (sql.rfind("\n", 0, t.start) + 1) + 1
+    return None
+
+
+# "source 'db' (duckdb: data/x.duckdb): query failed: <the database's words>"
+def model_position(start: Pos, sql: str, dialect: str, message: str) -> Pos:
+    """Where in the spec a database error about the model points: the name it failed on,
+    counted from ``start`` (``Model.sql_pos``, where the SQL text begins), else ``start``.
+
+    Exact for ``model.file`` and ``sql: |`` blocks (their lines keep one indent); for a
+    quoted SQL that spans lines, the line is the best guess.
+    """
+    at = locate(sql, dialect, message)
+    if at is None:
+        return start
+    line, col = at
+    return Pos(start.file, start.line + line - 1, start.col + col - 1)
+
+
+_PREFIX = re.compile(r"source '[^']*' \(.*?\): ([a-z][a-z ]*(?: '[^']*')?): (.*)\Z", re.DOTALL)
+_PLAIN_STEPS = ("query failed", "cannot connect", "cannot open")
+
+
+def database_text(message: str) -> str:
+    """The database's own words in a SourceError line, without the source prefix it carries
+    (the diagnostic names the source itself); the whole line when it has another shape."""
+    m = _PREFIX.search(message)
+    if not m:
+        return message
+    return m.group(2) if m.group(1) in _PLAIN_STEPS else f"{m.group(1)}: {m.group(2)}"

@@ -134,7 +134,9 @@ def leaked(root: Path, outcome: Outcome | None = None) -> list[str]:
         if not path.is_file() or path.suffix == ".yaml" or path.name == ".env":
             continue  # the specs themselves may name the variables
         data = path.read_bytes()
-        found += [f"{path.relative_to(root)} contains {c!r}" for c in CANARIES if c.encode() in data]
+        found += [
+            f"{path.relative_to(root)} contains {c!r}" for c in CANARIES if c.encode() in data
+        ]
     return found
 
 

@@ -156,18 +156,18 @@ def test_env_supplies_values_and_defaults(tmp_path: Path) -> None:
                 "destination:\n  app_id: ${env:APP:-app-x}\n  api_key: ${env:KEY}\n"
                 "  rate_limit: ${env:RATE:-600/min}\n  max_recipients: ${env:MAX:-500}\n"
                 "state: {url: '${env:STATE:-.onesync/s.duckdb}', max_destructive_share: 0.5}\n"
-                "specs: ${env:SPECS:-specs}\n"
+                "specs: specs\n"
             ),
         },
     )
-    (tmp_path / "specs").mkdir()
-    project = load_project(tmp_path, env={"DB": "postgresql://h/db", "KEY": "k"})
+    write(tmp_path, {"specs/u.yaml": SPEC.format(name="u").replace("local", "w")})
+    project = load_project(tmp_path, env={"DB": "postgresql://h/db", "KEY": "k"}, offline=True)
     assert project.source("w").url == "postgresql://h/db"
     d = project.destination
     assert (d.app_id, d.api_key, d.rate_limit, d.max_recipients) == ("app-x", "k", 10.0, 500)
     assert project.state.url == ".onesync/s.duckdb"
     assert project.state.max_destructive_share == 0.5
-    assert project.syncs == ()
+    assert [s.name for s in project.syncs] == ["u"]
 
 
 def test_model_file_is_read_relative_to_the_root(tmp_path: Path) -> None:

@@ -155,7 +155,13 @@ class World:
             for s in statements:
                 conn.execute(s)
 
-    def project(self, *syncs: Sync, share: float = 0.1, max_recipients: int = 2000) -> Project:
+    def project(
+        self,
+        *syncs: Sync,
+        share: float = 0.1,
+        max_recipients: int = 2000,
+        invalid_share: float = 0.5,
+    ) -> Project:
         return Project(
             root=self.root,
             file="onesync.yaml",
@@ -163,7 +169,7 @@ class World:
             destination=Destination(
                 "app-1", "secret-key-123", rate_limit=100.0, max_recipients=max_recipients
             ),
-            state=replace(self.state, max_destructive_share=share),
+            state=replace(self.state, max_destructive_share=share, max_invalid_share=invalid_share),
             syncs=syncs,
         )
 

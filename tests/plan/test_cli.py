@@ -128,12 +128,16 @@ def test_unknown_sync_is_one_line(project: Path) -> None:
 
 
 def test_state_unlock_and_show(project: Path) -> None:
+    code, out = _run("state", "show", "-p", str(project))
+    assert code == 0 and "no state store at" in out and not (project / ".onesync").exists()
     code, out = _run("state", "unlock", "-p", str(project))
-    assert code == 0 and "not locked" in out
+    assert code == 1 and "nothing to unlock" in out
     _run("plan", "-p", str(project), "-o", str(project / "plan.json"))
     _apply(project, project / "plan.json")
     code, out = _run("state", "show", "-p", str(project))
     assert code == 0 and "serial 2" in out and "customers: 2 users" in out
+    code, out = _run("state", "unlock", "-p", str(project))
+    assert code == 0 and "not locked" in out
 
 
 def test_plan_waits_for_the_lock_then_names_its_holder(project: Path) -> None:

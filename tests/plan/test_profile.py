@@ -105,7 +105,9 @@ def test_invalid_rows_are_listed_and_kept_out(world: World) -> None:
         "INSERT INTO customers VALUES (NULL, 'sfx', NULL, 'free', 1), (5, 'sf5', NULL, 'a', 1),"
         " (5, 'sf5b', NULL, 'b', 1), (6, 'sf1', NULL, 'c', 1)",
     )
-    sp = world.plan(world.project(profile_sync())).sync("customers")
+    with pytest.raises(PlanError, match=r"4 of 7 rows \(57.1%\) are invalid"):
+        world.plan(world.project(profile_sync()))  # state.max_invalid_share: 0.5
+    sp = world.plan(world.project(profile_sync(), invalid_share=1.0)).sync("customers")
     reasons = {r.key: r.reason for r in sp.invalid}
     assert reasons[None] == "1 row has a NULL id"
     assert reasons["5"] == "duplicate key: 2 rows have id = 5"

@@ -28,7 +28,7 @@ def test_views_of_a_plan_with_every_kind_of_change(duck: World) -> None:
     assert '  > push message to 1: "Thanks Ann, order 102"' in text
     assert text.endswith(
         "Plan: 0 to create, 1 to update, 0 to unset, 1 event, 1 message; 3 API calls; "
-        "1 invalid rows skipped."
+        "1 invalid row skipped."
     )
     doc = json.loads(render_json(plan, sample=1))
     assert doc["has_changes"] and doc["totals"]["api_calls"] == 3

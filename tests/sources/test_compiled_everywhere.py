@@ -102,3 +102,57 @@ def test_string_tags_of_typed_columns_are_canonical_on_all_four_engines(
         "49.99", "9007199254740993", "0.1", "true", "2024-02-29",
         "2024-05-01 12:00:00", "2024-05-01 12:00:00",
     )  # fmt: skip
+
+
+# A DECIMAL(38,0) too big for BIGINT and text that is no date: invalid rows, not a failed query.
+# SQLite would store the decimal as a float, so there it is text, as an application writes it.
+OUT_OF_RANGE_DDL = {
+    "duckdb": "id VARCHAR, huge DECIMAL(38,0), day VARCHAR",
+    "sqlite": "id TEXT, huge TEXT, day TEXT",
+    "postgres": "id text, huge numeric(38,0), day text",
+    "mysql": "id VARCHAR(16), huge DECIMAL(38,0), day TEXT",
+}
+OUT_OF_RANGE_TAGS = (
+    Field("at", "huge", "unix_time"),
+    Field("n", "huge", "number"),
+    Field("d", "day", "date"),
+    Field("s", "huge", "string"),
+)
+
+
+def _out_of_range(source: Source, root: Path, table: str) -> dict[str, tuple]:
+    sync = Sync(
+        name="big",
+        file="specs/big.yaml",
+        source=source.name,
+        model=Model(table=table),
+        identity=Identity(external_id="id"),
+        tags=OUT_OF_RANGE_TAGS,
+    )
+    mark = "?" if source.dialect in ("duckdb", "sqlite") else "%s"
+    with connect(source, root) as conn:
+        conn.execute(f"CREATE TABLE {table} ({OUT_OF_RANGE_DDL[source.dialect]})")
+        for row in (("big", "99999999999999999999", "not a date"), ("ok", "1714564800", None)):
+            conn.execute(f"INSERT INTO {table} VALUES ({mark}, {mark}, {mark})", list(row))
+        compiled = compile_sync(sync, source)
+        rows = [r for batch in conn.stream(compiled.sql) for r in batch]
+    return {r[0]: r[:-1] for r in rows}  # without the fingerprint
+
+
+def test_out_of_range_values_are_invalid_rows_on_all_four_engines(
+    tmp_path: Path, pg_url: str, pg_schema: str, mysql_db: str
+) -> None:
+    engines = {
+        "duckdb": _out_of_range(Source("d", "duckdb", path="o.duckdb"), tmp_path, "t"),
+        "sqlite": _out_of_range(Source("s", "sqlite", path="o.sqlite"), tmp_path, "t"),
+        "postgres": _out_of_range(Source("p", "postgres", url=pg_url), tmp_path, f"{pg_schema}.t"),
+        "mysql": _out_of_range(Source("m", "mysql", url=mysql_db), tmp_path, "t"),
+    }
+    # key, external_id, at, n, d, s, __invalid
+    expected = {
+        "big": ("big", "big", None, "99999999999999999999", None, "99999999999999999999",
+                "at:unix_time;d:date;"),
+        "ok": ("ok", "ok", "1714564800", "1714564800", None, "1714564800", None),
+    }  # fmt: skip
+    for name, rows in engines.items():
+        assert rows == expected, name

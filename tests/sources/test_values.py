@@ -50,7 +50,40 @@ CASES = [
     ("unix_time", "2024-02-30T10:00:00+01:00", None, True),
     ("string", "  spaced  ", "  spaced  ", False),
     ("string", "", "", False),
+    # out of range: an invalid row, never a failed query (issue 13)
+    ("unix_time", "99999999999999999999", None, True),  # over BIGINT: DuckDB/PostgreSQL aborted
+    ("unix_time", "-99999999999999999999", None, True),
+    ("unix_time", "9223372036854775808", None, True),  # MariaDB wrapped it to a negative
+    ("unix_time", "99999999999999", None, True),  # after the year 9999
+    ("unix_time", "253402300799", "253402300799", False),  # 9999-12-31T23:59:59Z
+    ("unix_time", "-62135596800", "-62135596800", False),  # 0001-01-01T00:00:00Z
+    ("unix_time", "-62135596801", None, True),
+    ("unix_time", "0000001714564800", "1714564800", False),
+    ("unix_time", "0000-01-01", None, True),  # PostgreSQL has no year 0
+    ("unix_time", "9999-12-31T23:59:59-05:00", None, True),  # the year 10000 in UTC
+    ("unix_time", "2024-05-01T12:00:00+16:00", None, True),  # PostgreSQL refuses the offset
+    ("unix_time", "2024-05-01T12:00:00+15:00", None, True),  # SQLite reads up to 14:59
+    ("unix_time", "2024-05-01T12:00:00+14:00", "1714514400", False),  # MariaDB: past +13:00
+    ("unix_time", "2024-05-01T12:00:00-12:59", "1714611540", False),
+    ("unix_time", "2050-01-01T00:00:00+02:00", "2524600800", False),  # MariaDB ignored it
+    ("unix_time", "1960-01-01T00:00:00-02:00", "-315612000", False),
+    ("number", "99999999999999999999", "99999999999999999999", False),  # exact, any size
+    ("number", "-123456789012345678901234567890.50", "-123456789012345678901234567890.5", False),
+    ("date", "not a date", None, True),
+    ("date", "2024-5-1", None, True),
+    ("iso", "99999999999999", None, True),
+    ("iso", "99999999999999999999", None, True),
+    ("iso", "253402300799", "9999-12-31T23:59:59Z", False),
+    ("iso", "2050-01-01T00:00:00+02:00", "2049-12-31T22:00:00Z", False),
+    ("iso", "0001-01-01T00:00:00+05:00", None, True),
 ]
+
+
+def _value(v: exp.Expression, type_: str, dialect: str) -> tuple[exp.Expression, exp.Expression]:
+    """The normalised value and the invalid flag; ``iso`` is an event timestamp."""
+    if type_ == "iso":
+        return timestamp_iso(v, dialect), invalid(v, "unix_time", dialect)
+    return normalize(v, type_, dialect), invalid(v, type_, dialect)
 
 
 def run_cases(dialect: str, source: Source, root: Path, table: str) -> None:
@@ -62,10 +95,10 @@ def run_cases(dialect: str, source: Source, root: Path, table: str) -> None:
                          f"{PLACEHOLDER[dialect]})", [k, value])  # fmt: skip
         got = {}
         for k, (type_, _, _, _) in enumerate(CASES):
-            v = exp.column("v")
-            flag = exp.Case().when(invalid(v, type_, dialect), exp.Literal.number(1))
+            value, bad = _value(exp.column("v"), type_, dialect)
+            flag = exp.Case().when(bad, exp.Literal.number(1))
             query = (
-                exp.select(normalize(v, type_, dialect), flag.else_(exp.Literal.number(0)))
+                exp.select(value, flag.else_(exp.Literal.number(0)))
                 .from_(exp.to_table(table, dialect=dialect))
                 .where(exp.column("k").eq(k))
             )

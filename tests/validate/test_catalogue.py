@@ -381,10 +381,10 @@ CASES = {
             "onesync.yaml:3:40: error: environment variable NOPE is not set (export NOPE=..., or give a default: ${env:NOPE:-value})"
         ],
     ),
-    "env_unset_in_sql": (
+    "env_in_sql": (  # a spec cannot read the environment (issue 13: no secret in any message)
         spec("", model="model:\n  sql: |\n    select id\n    from ${env:SCHEMA}.customers\n"),
         [
-            "specs/x.yaml:6:10: error: environment variable SCHEMA is not set (export SCHEMA=..., or give a default: ${env:SCHEMA:-value})"
+            "specs/x.yaml:6:10: error: model.sql: ${env:SCHEMA} is not allowed here; environment values are only allowed in onesync.yaml under sources, destination and state, never in a sync spec (write the column, table or SQL itself; a spec cannot read the environment)"
         ],
     ),
     "env_malformed": (
@@ -616,6 +616,64 @@ CASES = {
         {"onesync.yaml": project(warehouse="    timezone: '+25:00'\n")},
         [
             "onesync.yaml:6:15: error: unknown time zone '+25:00' (use an IANA name like Europe/Paris, or an offset like +01:00)"
+        ],
+    ),
+    # issue 13: what plan would fail on, caught by validate
+    "template_id_not_uuid": (
+        spec("message: {key: id, template_id: welcome}\n"),
+        [
+            "specs/x.yaml:8:33: error: template_id 'welcome' is not a OneSignal template id (a UUID) (copy it from the template's page in OneSignal, e.g. be4a8044-bbd6-11e4-a581-000c2940e62c)"
+        ],
+    ),
+    "cron_never_fires": (
+        spec('schedule: "0 0 30 2 *"\n'),
+        [
+            "specs/x.yaml:8:11: error: schedule: it never fires: February never has a day 30 (pick a day each of those months has (1-28 fits all), or use the weekday field)"
+        ],
+    ),
+    "api_url_without_scheme": (
+        {"onesync.yaml": project("  api_url: api.onesignal.com\n")},
+        [
+            "onesync.yaml:11:12: error: destination.api_url 'api.onesignal.com' is not an http(s) URL with a host (write https://api.onesignal.com, or http://127.0.0.1:4000 for a local sandbox)"
+        ],
+    ),
+    "api_url_plain_http": (
+        {"onesync.yaml": project("  api_url: http://sandbox.example:4000\n")},
+        [
+            "onesync.yaml:11:12: error: destination.api_url 'http://sandbox.example:4000' would send the API key unencrypted to sandbox.example (use https://; plain http is only for this machine (localhost, 127.0.0.1, ::1))"
+        ],
+    ),
+    "state_url_other_scheme": (
+        {"onesync.yaml": PROJECT + "state: {url: 'sqlite:///state.db'}\n"},
+        [
+            "onesync.yaml:13:14: error: state.url: the scheme 'sqlite://' is not a state store (use a DuckDB file path (.onesync/state.duckdb) or postgresql://user@host/db)"
+        ],
+    ),
+    "max_invalid_share": (
+        {"onesync.yaml": PROJECT + "state: {max_invalid_share: -0.5}\n"},
+        [
+            "onesync.yaml:13:28: error: state.max_invalid_share must be at least 0, not -0.5 (a share of the model's rows, from 0 to 1)"
+        ],
+    ),
+    "model_file_outside": (
+        {P: HEAD + "model: {file: ../models/x.sql}\n" + IDN},
+        [
+            "specs/x.yaml:3:15: error: model file '../models/x.sql' is outside the project (move the file into the project, or run with --allow-outside)"
+        ],
+    ),
+    "unknown_keys_each": (
+        spec("colour: red\nsize: 3\n"),
+        [
+            "specs/x.yaml:8:1: error: unknown key 'colour' (known keys: sync, source, model, identity, subscriptions, tags, mode, on_leave, schedule, after, event, message)",
+            "specs/x.yaml:9:1: error: unknown key 'size' (known keys: sync, source, model, identity, subscriptions, tags, mode, on_leave, schedule, after, event, message)",
+        ],
+    ),
+    "schema_and_semantic_errors_together": (
+        spec("tags:\n  plan: plna\n  n: {column: id, type: numbr}\nmode: upsrt\n"),
+        [
+            "specs/x.yaml:9:9: error: tags.plan: column 'plna' is not in the model's output (did you mean 'plan'?)",
+            "specs/x.yaml:10:25: error: tags.n.type: 'numbr' is not allowed (did you mean 'number'?)",
+            "specs/x.yaml:11:7: error: mode: 'upsrt' is not allowed (did you mean 'upsert'?)",
         ],
     ),
 }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from onesync.errors import SourceError
+from onesync.errors import SourceError, SpecError
 from onesync.load import load_project_report
 from onesync.model import Source
 from onesync.validate import CronError, SqlProblem, output_columns, parse_cron
@@ -16,6 +16,7 @@ from onesync.validate.build import parse_rate
 
 from .conftest import ENV, write
 
+TID = "be4a8044-bbd6-11e4-a581-000c2940e62c"  # a template id is a UUID
 TABLE_SPEC = (
     "sync: x\nsource: warehouse\nmodel: {table: crm.customers}\n"
     "identity: {external_id: id}\ntags: {plan: plan}\n"
@@ -57,7 +58,11 @@ def test_catalogue_gets_the_source_and_the_table(
     write(tmp_path, {"specs/x.yaml": TABLE_SPEC})
     monkeypatch.chdir(tmp_path)
     report = load_project_report(".", env=ENV, catalog=catalog)
-    assert calls == [("warehouse", "crm.customers")]
+    # every model is described, also the one whose SQL names its columns (it must run there)
+    assert calls == [
+        ("warehouse", "select id, sf_id, email, first_name, plan\nfrom crm.customers\n"),
+        ("warehouse", "crm.customers"),
+    ]
     assert report.skipped == ()
 
 
@@ -80,14 +85,57 @@ def test_unreachable_catalogue_skips_and_says_so(
     assert report.skipped == (f"x: column checks skipped (model is table crm.customers; {reason})",)
 
 
-def test_catalogue_errors_become_a_skip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_model_the_database_rejects_is_an_error_at_the_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def catalog(source: Source, what: str) -> list[str] | None:
-        raise SourceError("source 'warehouse': connection refused")
+        if what == "crm.customers":
+            raise SourceError(
+                "source 'warehouse' (postgres: postgresql://app@db.example/prod): query failed: "
+                'relation "crm.customers" does not exist'
+            )
+        raise SourceError(
+            "source 'warehouse' (postgres: postgresql://app@db.example/prod): query failed: "
+            'column "sf_id" does not exist'
+        )
 
     write(tmp_path, {"specs/x.yaml": TABLE_SPEC})
     monkeypatch.chdir(tmp_path)
-    (skip,) = load_project_report(".", env=ENV, catalog=catalog).skipped
-    assert skip.endswith("unreachable: source 'warehouse': connection refused)")
+    with pytest.raises(SpecError) as err:
+        load_project_report(".", env=ENV, catalog=catalog)
+    assert [str(d) for d in err.value.diagnostics] == [
+        "specs/customers.yaml:5:16: error: model: source 'warehouse' (postgres): column "
+        '"sf_id" does not exist (the model\'s tables and columns must exist in the database)',
+        "specs/x.yaml:3:16: error: model: source 'warehouse' (postgres) cannot read table "
+        "'crm.customers': relation \"crm.customers\" does not exist (check the table's name and "
+        "schema in the database)",
+    ]
+
+
+def test_a_source_the_catalogue_cannot_open_is_one_error_at_the_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Closed:
+        """A catalogue whose source refuses connections, saying why (as Catalog does)."""
+
+        def __call__(self, source: Source, what: str) -> list[str] | None:
+            return None
+
+        def failure(self, source: Source) -> str | None:
+            return (
+                "source 'warehouse' (postgres: postgresql://app@db.example/prod): cannot "
+                "connect: connection refused"
+            )
+
+    write(tmp_path, {"specs/x.yaml": TABLE_SPEC})
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SpecError) as err:
+        load_project_report(".", env=ENV, catalog=Closed())
+    assert [str(d) for d in err.value.diagnostics] == [
+        "onesync.yaml:5:10: error: source 'warehouse' (postgres) cannot be reached: connection "
+        "refused (check its url or path, the credentials, and that the database runs; validate "
+        "--offline skips connection checks)"
+    ]
 
 
 def test_offline_never_calls_the_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,7 +157,7 @@ def test_valid_variants_pass(problems: Callable[..., list[str]]) -> None:
     ident = "identity: {external_id: id}\n"
     files = {
         "specs/a.yaml": "sync: a\n" + head + ident + "schedule: '@hourly'\nafter: [customers]\n",
-        "specs/b.yaml": "sync: b\n" + head + ident + "message: {key: id, template_id: t-1}\n",
+        "specs/b.yaml": "sync: b\n" + head + ident + f"message: {{key: id, template_id: {TID}}}\n",
         "specs/c.yaml": "sync: c\n" + head + ident + (
             "message: {key: id, channel: email, subject: {en: Hi}, contents: {en: Yo},"
             " send_after: send_at}\nmode: mirror\nafter: b\n"
@@ -195,3 +243,152 @@ def test_schemas_are_valid_draft_2020_12(name: str) -> None:
 
     Draft202012Validator.check_schema(schema(name))
     assert schema(name)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("0 0 30 2 *", "it never fires: February never has a day 30"),
+        ("0 0 31 4 *", "it never fires: April never has a day 31"),
+        ("0 0 31 2,4 *", "it never fires: February and April never have a day 31"),
+        ("0 0 31 4,6,9,11 *",
+         "it never fires: April, June, September and November never have a day 31"),
+    ],
+)  # fmt: skip
+def test_cron_that_never_fires(expr: str, message: str) -> None:
+    with pytest.raises(CronError, match="^" + message + "$"):
+        parse_cron(expr)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["0 0 29 2 *", "0 0 31 * *", "0 0 31 4,5 *", "0 0 31 4 1", "0 0 30 2 mon", "0 0 */31 2 *"],
+)
+def test_cron_that_fires_sometimes(expr: str) -> None:
+    parse_cron(expr)  # leap days, a month that has it, or a weekday (cron's OR rule) fire
+
+
+def _state(problems: Callable[..., list[str]], state: str) -> list[str]:
+    from .conftest import PROJECT
+
+    return problems({"onesync.yaml": PROJECT + f"state: {state}\n"})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        ".onesync/state.duckdb",
+        "/var/lib/onesync/state.duckdb",
+        "state",
+        "postgresql://ci@db.example/onesync",
+        "postgres://ci@db.example/onesync",
+    ],
+)
+def test_state_urls_that_are_stores(problems: Callable[..., list[str]], url: str) -> None:
+    assert _state(problems, f"{{url: '{url}'}}") == []
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://u@h/db", "sqlite:///state.db", "s3://bucket/state.duckdb", "duckdb:///x"]
+)
+def test_state_urls_with_another_scheme_are_refused(
+    problems: Callable[..., list[str]], url: str
+) -> None:
+    scheme = url.split("://")[0]
+    (line,) = _state(problems, f"{{url: '{url}'}}")
+    assert f"state.url: the scheme '{scheme}://' is not a state store" in line
+
+
+def test_max_invalid_share_reaches_the_ir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import PROJECT
+
+    write(tmp_path, {"onesync.yaml": PROJECT + "state: {max_invalid_share: 0.05}\n"})
+    monkeypatch.chdir(tmp_path)
+    project = load_project_report(".", env=ENV).project
+    assert project.state.max_invalid_share == 0.05
+    assert project.state.max_destructive_share == 0.1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.onesignal.com",
+        "http://127.0.0.1:4000",
+        "http://localhost:4000/",
+        "http://[::1]:4000",
+        "http://127.0.0.9",
+        "https://sandbox.example:8443/base",
+    ],
+)
+def test_api_urls_that_keep_the_key_safe(problems: Callable[..., list[str]], url: str) -> None:
+    from .conftest import PROJECT
+
+    text = PROJECT.replace("  app_id: app-1\n", f"  app_id: app-1\n  api_url: '{url}'\n")
+    assert problems({"onesync.yaml": text}) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["api.onesignal.com", "https://", "mailto:x@y.z", "http://h:99999", "//api.onesignal.com"],
+)
+def test_api_urls_without_scheme_or_host(problems: Callable[..., list[str]], url: str) -> None:
+    from .conftest import PROJECT
+
+    text = PROJECT.replace("  app_id: app-1\n", f"  app_id: app-1\n  api_url: '{url}'\n")
+    (line,) = problems({"onesync.yaml": text})
+    assert "is not an http(s) URL with a host" in line
+
+
+def test_template_ids_in_any_case_are_uuids(problems: Callable[..., list[str]]) -> None:
+    head = "source: warehouse\nmodel: {sql: 'select id from t'}\nidentity: {external_id: id}\n"
+    body = "message: {key: id, template_id: BE4A8044-BBD6-11E4-A581-000C2940E62C}\n"
+    assert problems({"specs/x.yaml": "sync: x\n" + head + body}) == []
+
+
+def test_model_file_outside_the_project_with_allow_outside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onesync.load import read_documents
+    from onesync.validate import validate_project
+
+    outside = tmp_path / "shared.sql"
+    outside.write_text("select id, plan from crm.customers\n")
+    root = tmp_path / "p"
+    spec = "sync: x\nsource: warehouse\nmodel: {file: ../shared.sql}\nidentity: {external_id: id}\n"
+    write(root, {"specs/x.yaml": spec})
+    monkeypatch.chdir(root)
+    project_doc, docs, found, shown, specs_dir, diags = read_documents(".", env=ENV)
+    with pytest.raises(SpecError, match="is outside the project"):
+        validate_project(project_doc, docs, root=found.resolve(), diagnostics=diags)
+    report = validate_project(
+        project_doc, docs, root=found.resolve(), diagnostics=diags, allow_outside=True
+    )
+    assert report.project.sync("x").model.sql == "select id, plan from crm.customers\n"
+
+
+def test_an_empty_specs_folder_is_an_error(problems: Callable[..., list[str]]) -> None:
+    assert problems({"specs/customers.yaml": None, "specs/README.md": "none yet"}) == [
+        "onesync.yaml:12:8: error: specs folder 'specs/' holds no sync specs (*.yaml) "
+        "(add one *.yaml file per sync, or fix specs: in onesync.yaml)"
+    ]
+
+
+def test_a_missing_default_specs_folder_is_an_error(problems: Callable[..., list[str]]) -> None:
+    from .conftest import PROJECT
+
+    files = {"onesync.yaml": PROJECT.replace("specs: specs/\n", ""), "specs/customers.yaml": None}
+    assert problems(files) == [
+        "onesync.yaml:1:1: error: specs folder 'specs/' does not exist (create it with one *.yaml "
+        "file per sync, or set specs: in onesync.yaml)"
+    ]
+
+
+def test_spec_error_shows_fifty_lines_and_how_many_more() -> None:
+    from onesync.errors import Diagnostic
+
+    err = SpecError([Diagnostic("specs/x.yaml", i, 1, f"problem {i}") for i in range(1, 61)])
+    lines = str(err).splitlines()
+    assert len(err.diagnostics) == 60 and len(lines) == 51
+    assert lines[49] == "specs/x.yaml:50:1: error: problem 50"
+    assert lines[50] == "... and 10 more"
+    assert "more" not in str(SpecError([Diagnostic("a", 1, 1, "one")]))

@@ -113,7 +113,8 @@ def test_typed_properties_and_custom_data(load) -> None:
         Field("email", "email", "string"),
     )
     assert event is not None and event.properties == fields
-    body = f"message: {{key: id, template_id: t-1, custom_data: {typed}}}\n"
+    tid = "be4a8044-bbd6-11e4-a581-000c2940e62c"
+    body = f"message: {{key: id, template_id: {tid}, custom_data: {typed}}}\n"
     message = load(body).sync("x").message
     assert message is not None and message.custom_data == fields
 

@@ -39,9 +39,12 @@ CASES = {
         EMAIL + "  contents:\n    en: 'Hi [unsubscribe_url]'\n    fr: Salut\n",
         [NO_LINK.format(line=11, col=9, lang="fr")],
     ),
-    "email_template": ("message: {key: id, channel: email, template_id: t-1}\n", []),
+    "email_template": (
+        "message: {key: id, channel: email, template_id: be4a8044-bbd6-11e4-a581-000c2940e62c}\n",
+        [],
+    ),
     "email_template_and_contents": (
-        "message: {key: id, channel: email, template_id: t-1, contents: {en: hi}}\n",
+        "message: {key: id, channel: email, template_id: be4a8044-bbd6-11e4-a581-000c2940e62c, contents: {en: hi}}\n",
         [],
     ),
     "push_without_link": ("message: {key: id, contents: {en: hi}}\n", []),

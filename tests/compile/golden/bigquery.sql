@@ -89,36 +89,70 @@ FROM (
     END AS tag__ltv,
     m.ltv AS __raw_0,
     CAST(CASE
-      WHEN REGEXP_CONTAINS(TRIM(CAST(m.last_order_at AS STRING)), '^-?[0-9]+$')
-      THEN CAST(TRIM(CAST(m.last_order_at AS STRING)) AS INT64)
-      WHEN NOT REGEXP_CONTAINS(
-        TRIM(CAST(m.last_order_at AS STRING)),
-        '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-      )
-      THEN NULL
-      WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 9, 2) AS INT64) <= CASE
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 6, 2) AS INT64) IN (4, 6, 9, 11)
-        THEN 30
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 6, 2) AS INT64) = 2
-        AND (
-          (
-            MOD(CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 1, 4) AS INT64), 4) = 0
-            AND NOT MOD(CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 1, 4) AS INT64), 100) = 0
-          )
-          OR MOD(CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 1, 4) AS INT64), 400) = 0
+      WHEN CASE
+        WHEN REGEXP_CONTAINS(TRIM(CAST(m.last_order_at AS STRING)), '^-?0*[0-9]{1,12}$')
+        THEN CAST(TRIM(CAST(m.last_order_at AS STRING)) AS INT64)
+        WHEN NOT REGEXP_CONTAINS(
+          TRIM(CAST(m.last_order_at AS STRING)),
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
         )
-        THEN 29
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 6, 2) AS INT64) = 2
-        THEN 28
-        ELSE 31
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 9, 2) AS INT64) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 6, 2) AS INT64) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 6, 2) AS INT64) = 2
+          AND (
+            (
+              MOD(CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 1, 4) AS INT64), 4) = 0
+              AND NOT MOD(CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 1, 4) AS INT64), 100) = 0
+            )
+            OR MOD(CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 1, 4) AS INT64), 400) = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 6, 2) AS INT64) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN REGEXP_CONTAINS(
+          TRIM(CAST(m.last_order_at AS STRING)),
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+        )
+        THEN CAST(FLOOR(TIME_TO_UNIX(SAFE_CAST(TRIM(CAST(m.last_order_at AS STRING)) AS TIMESTAMP))) AS INT64)
+        ELSE CAST(FLOOR(TIME_TO_UNIX(SAFE_CAST(TRIM(CAST(m.last_order_at AS STRING)) AS DATETIME))) AS INT64)
+      END BETWEEN -62135596800 AND 253402300799
+      THEN CASE
+        WHEN REGEXP_CONTAINS(TRIM(CAST(m.last_order_at AS STRING)), '^-?0*[0-9]{1,12}$')
+        THEN CAST(TRIM(CAST(m.last_order_at AS STRING)) AS INT64)
+        WHEN NOT REGEXP_CONTAINS(
+          TRIM(CAST(m.last_order_at AS STRING)),
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+        )
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 9, 2) AS INT64) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 6, 2) AS INT64) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 6, 2) AS INT64) = 2
+          AND (
+            (
+              MOD(CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 1, 4) AS INT64), 4) = 0
+              AND NOT MOD(CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 1, 4) AS INT64), 100) = 0
+            )
+            OR MOD(CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 1, 4) AS INT64), 400) = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS STRING)), 6, 2) AS INT64) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN REGEXP_CONTAINS(
+          TRIM(CAST(m.last_order_at AS STRING)),
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+        )
+        THEN CAST(FLOOR(TIME_TO_UNIX(SAFE_CAST(TRIM(CAST(m.last_order_at AS STRING)) AS TIMESTAMP))) AS INT64)
+        ELSE CAST(FLOOR(TIME_TO_UNIX(SAFE_CAST(TRIM(CAST(m.last_order_at AS STRING)) AS DATETIME))) AS INT64)
       END
-      THEN NULL
-      WHEN REGEXP_CONTAINS(
-        TRIM(CAST(m.last_order_at AS STRING)),
-        '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-      )
-      THEN CAST(FLOOR(TIME_TO_UNIX(SAFE_CAST(TRIM(CAST(m.last_order_at AS STRING)) AS TIMESTAMP))) AS INT64)
-      ELSE CAST(FLOOR(TIME_TO_UNIX(SAFE_CAST(TRIM(CAST(m.last_order_at AS STRING)) AS DATETIME))) AS INT64)
     END AS STRING) AS tag__last_order_at,
     m.last_order_at AS __raw_1
   FROM (
@@ -220,11 +254,11 @@ FROM (
     CAST(m.currency AS STRING) AS prop__currency,
     CASE
       WHEN CASE
-        WHEN REGEXP_CONTAINS(TRIM(CAST(m.placed_at AS STRING)), '^-?[0-9]+$')
+        WHEN REGEXP_CONTAINS(TRIM(CAST(m.placed_at AS STRING)), '^-?0*[0-9]{1,12}$')
         THEN CAST(TRIM(CAST(m.placed_at AS STRING)) AS INT64)
         WHEN NOT REGEXP_CONTAINS(
           TRIM(CAST(m.placed_at AS STRING)),
-          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
         )
         THEN NULL
         WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS STRING)), 9, 2) AS INT64) <= CASE
@@ -246,21 +280,20 @@ FROM (
         THEN NULL
         WHEN REGEXP_CONTAINS(
           TRIM(CAST(m.placed_at AS STRING)),
-          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
         )
         THEN CAST(FLOOR(TIME_TO_UNIX(SAFE_CAST(TRIM(CAST(m.placed_at AS STRING)) AS TIMESTAMP))) AS INT64)
         ELSE CAST(FLOOR(TIME_TO_UNIX(SAFE_CAST(TRIM(CAST(m.placed_at AS STRING)) AS DATETIME))) AS INT64)
-      END IS NULL
-      THEN NULL
-      ELSE FORMAT_DATE(
+      END BETWEEN -62135596800 AND 253402300799
+      THEN FORMAT_DATE(
         '%FT%TZ',
         TIMESTAMP_SECONDS(
           CASE
-            WHEN REGEXP_CONTAINS(TRIM(CAST(m.placed_at AS STRING)), '^-?[0-9]+$')
+            WHEN REGEXP_CONTAINS(TRIM(CAST(m.placed_at AS STRING)), '^-?0*[0-9]{1,12}$')
             THEN CAST(TRIM(CAST(m.placed_at AS STRING)) AS INT64)
             WHEN NOT REGEXP_CONTAINS(
               TRIM(CAST(m.placed_at AS STRING)),
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+              '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
             )
             THEN NULL
             WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS STRING)), 9, 2) AS INT64) <= CASE
@@ -282,7 +315,7 @@ FROM (
             THEN NULL
             WHEN REGEXP_CONTAINS(
               TRIM(CAST(m.placed_at AS STRING)),
-              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
             )
             THEN CAST(FLOOR(TIME_TO_UNIX(SAFE_CAST(TRIM(CAST(m.placed_at AS STRING)) AS TIMESTAMP))) AS INT64)
             ELSE CAST(FLOOR(TIME_TO_UNIX(SAFE_CAST(TRIM(CAST(m.placed_at AS STRING)) AS DATETIME))) AS INT64)

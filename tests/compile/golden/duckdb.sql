@@ -87,36 +87,70 @@ FROM (
     END AS tag__ltv,
     m.ltv AS __raw_0,
     CAST(CASE
-      WHEN REGEXP_MATCHES(TRIM(CAST(m.last_order_at AS TEXT)), '^-?[0-9]+$')
-      THEN CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS BIGINT)
-      WHEN NOT REGEXP_MATCHES(
-        TRIM(CAST(m.last_order_at AS TEXT)),
-        '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-      )
-      THEN NULL
-      WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 9, 2) AS INT) <= CASE
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INT) IN (4, 6, 9, 11)
-        THEN 30
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INT) = 2
-        AND (
-          (
-            CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INT) % 4 = 0
-            AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INT) % 100 = 0
-          )
-          OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INT) % 400 = 0
+      WHEN CASE
+        WHEN REGEXP_MATCHES(TRIM(CAST(m.last_order_at AS TEXT)), '^-?0*[0-9]{1,12}$')
+        THEN CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS BIGINT)
+        WHEN NOT REGEXP_MATCHES(
+          TRIM(CAST(m.last_order_at AS TEXT)),
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
         )
-        THEN 29
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INT) = 2
-        THEN 28
-        ELSE 31
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 9, 2) AS INT) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INT) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INT) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INT) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INT) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INT) % 400 = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INT) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN REGEXP_MATCHES(
+          TRIM(CAST(m.last_order_at AS TEXT)),
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+        )
+        THEN CAST(FLOOR(EPOCH(TRY_CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMPTZ))) AS BIGINT)
+        ELSE CAST(FLOOR(EPOCH(TRY_CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMP))) AS BIGINT)
+      END BETWEEN -62135596800 AND 253402300799
+      THEN CASE
+        WHEN REGEXP_MATCHES(TRIM(CAST(m.last_order_at AS TEXT)), '^-?0*[0-9]{1,12}$')
+        THEN CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS BIGINT)
+        WHEN NOT REGEXP_MATCHES(
+          TRIM(CAST(m.last_order_at AS TEXT)),
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+        )
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 9, 2) AS INT) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INT) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INT) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INT) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INT) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INT) % 400 = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INT) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN REGEXP_MATCHES(
+          TRIM(CAST(m.last_order_at AS TEXT)),
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+        )
+        THEN CAST(FLOOR(EPOCH(TRY_CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMPTZ))) AS BIGINT)
+        ELSE CAST(FLOOR(EPOCH(TRY_CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMP))) AS BIGINT)
       END
-      THEN NULL
-      WHEN REGEXP_MATCHES(
-        TRIM(CAST(m.last_order_at AS TEXT)),
-        '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-      )
-      THEN CAST(FLOOR(EPOCH(TRY_CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMPTZ))) AS BIGINT)
-      ELSE CAST(FLOOR(EPOCH(TRY_CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMP))) AS BIGINT)
     END AS TEXT) AS tag__last_order_at,
     m.last_order_at AS __raw_1
   FROM (
@@ -214,11 +248,11 @@ FROM (
     CAST(m.currency AS TEXT) AS prop__currency,
     CASE
       WHEN CASE
-        WHEN REGEXP_MATCHES(TRIM(CAST(m.placed_at AS TEXT)), '^-?[0-9]+$')
+        WHEN REGEXP_MATCHES(TRIM(CAST(m.placed_at AS TEXT)), '^-?0*[0-9]{1,12}$')
         THEN CAST(TRIM(CAST(m.placed_at AS TEXT)) AS BIGINT)
         WHEN NOT REGEXP_MATCHES(
           TRIM(CAST(m.placed_at AS TEXT)),
-          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
         )
         THEN NULL
         WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS TEXT)), 9, 2) AS INT) <= CASE
@@ -240,20 +274,19 @@ FROM (
         THEN NULL
         WHEN REGEXP_MATCHES(
           TRIM(CAST(m.placed_at AS TEXT)),
-          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
         )
         THEN CAST(FLOOR(EPOCH(TRY_CAST(TRIM(CAST(m.placed_at AS TEXT)) AS TIMESTAMPTZ))) AS BIGINT)
         ELSE CAST(FLOOR(EPOCH(TRY_CAST(TRIM(CAST(m.placed_at AS TEXT)) AS TIMESTAMP))) AS BIGINT)
-      END IS NULL
-      THEN NULL
-      ELSE STRFTIME(
+      END BETWEEN -62135596800 AND 253402300799
+      THEN STRFTIME(
         MAKE_TIMESTAMP(
           CAST(CASE
-            WHEN REGEXP_MATCHES(TRIM(CAST(m.placed_at AS TEXT)), '^-?[0-9]+$')
+            WHEN REGEXP_MATCHES(TRIM(CAST(m.placed_at AS TEXT)), '^-?0*[0-9]{1,12}$')
             THEN CAST(TRIM(CAST(m.placed_at AS TEXT)) AS BIGINT)
             WHEN NOT REGEXP_MATCHES(
               TRIM(CAST(m.placed_at AS TEXT)),
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+              '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
             )
             THEN NULL
             WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS TEXT)), 9, 2) AS INT) <= CASE
@@ -275,7 +308,7 @@ FROM (
             THEN NULL
             WHEN REGEXP_MATCHES(
               TRIM(CAST(m.placed_at AS TEXT)),
-              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
             )
             THEN CAST(FLOOR(EPOCH(TRY_CAST(TRIM(CAST(m.placed_at AS TEXT)) AS TIMESTAMPTZ))) AS BIGINT)
             ELSE CAST(FLOOR(EPOCH(TRY_CAST(TRIM(CAST(m.placed_at AS TEXT)) AS TIMESTAMP))) AS BIGINT)

@@ -102,102 +102,186 @@ FROM (
     END AS tag__ltv,
     m.ltv AS __raw_0,
     CAST(CASE
-      WHEN REGEXP_INSTR(TRIM(CAST(m.last_order_at AS CHAR)), '^-?[0-9]+$') > 0
-      THEN CAST(TRIM(CAST(m.last_order_at AS CHAR)) AS SIGNED)
-      WHEN NOT REGEXP_INSTR(
-        TRIM(CAST(m.last_order_at AS CHAR)),
-        '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-      ) > 0
-      THEN NULL
-      WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 9, 2) AS SIGNED) <= CASE
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 6, 2) AS SIGNED) IN (4, 6, 9, 11)
-        THEN 30
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 6, 2) AS SIGNED) = 2
-        AND (
-          (
-            CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 1, 4) AS SIGNED) % 4 = 0
-            AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 1, 4) AS SIGNED) % 100 = 0
+      WHEN CASE
+        WHEN REGEXP_INSTR(TRIM(CAST(m.last_order_at AS CHAR)), '^-?0*[0-9]{1,12}$') > 0
+        THEN CAST(TRIM(CAST(m.last_order_at AS CHAR)) AS SIGNED)
+        WHEN NOT REGEXP_INSTR(
+          TRIM(CAST(m.last_order_at AS CHAR)),
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+        ) > 0
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 9, 2) AS SIGNED) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 6, 2) AS SIGNED) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 6, 2) AS SIGNED) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 1, 4) AS SIGNED) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 1, 4) AS SIGNED) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 1, 4) AS SIGNED) % 400 = 0
           )
-          OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 1, 4) AS SIGNED) % 400 = 0
-        )
-        THEN 29
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 6, 2) AS SIGNED) = 2
-        THEN 28
-        ELSE 31
-      END
-      THEN NULL
-      WHEN REGEXP_INSTR(
-        TRIM(CAST(m.last_order_at AS CHAR)),
-        '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-      ) > 0
-      THEN TIMESTAMPDIFF(
-        SECOND,
-        CAST('1970-01-01 00:00:00' AS DATETIME),
-        CONVERT_TZ(
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 6, 2) AS SIGNED) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN REGEXP_INSTR(
+          TRIM(CAST(m.last_order_at AS CHAR)),
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+        ) > 0
+        THEN TIMESTAMPDIFF(
+          SECOND,
+          CAST('1970-01-01 00:00:00' AS DATETIME),
           CAST(LEFT(
             TRIM(CAST(m.last_order_at AS CHAR)),
             CHAR_LENGTH(TRIM(CAST(m.last_order_at AS CHAR))) - CHAR_LENGTH(
-              REGEXP_SUBSTR(
-                TRIM(CAST(m.last_order_at AS CHAR)),
-                '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-              )
+              REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$')
             )
-          ) AS DATETIME(6)),
+          ) AS DATETIME(6))
+        ) - (
           CASE
-            WHEN REGEXP_SUBSTR(
-              TRIM(CAST(m.last_order_at AS CHAR)),
-              '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-            ) = 'Z'
-            THEN '+00:00'
-            ELSE CONCAT(
-              SUBSTRING(
+            WHEN REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$') = 'Z'
+            THEN 0
+            ELSE (
+              CAST(SUBSTRING(
                 REPLACE(
-                  REGEXP_SUBSTR(
-                    TRIM(CAST(m.last_order_at AS CHAR)),
-                    '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                  ),
+                  REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
                   ':',
                   ''
                 ),
-                1,
-                3
-              ),
-              ':',
-              CASE
+                2,
+                2
+              ) AS SIGNED) * 3600 + CASE
                 WHEN CHAR_LENGTH(
                   REPLACE(
-                    REGEXP_SUBSTR(
-                      TRIM(CAST(m.last_order_at AS CHAR)),
-                      '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                    ),
+                    REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
                     ':',
                     ''
                   )
                 ) = 5
-                THEN SUBSTRING(
+                THEN CAST(SUBSTRING(
                   REPLACE(
-                    REGEXP_SUBSTR(
-                      TRIM(CAST(m.last_order_at AS CHAR)),
-                      '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                    ),
+                    REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
                     ':',
                     ''
                   ),
                   4,
                   2
-                )
-                ELSE '00'
+                ) AS SIGNED) * 60
+                ELSE 0
               END
-            )
-          END,
-          '+00:00'
+            ) * CASE
+              WHEN LEFT(
+                REPLACE(
+                  REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                  ':',
+                  ''
+                ),
+                1
+              ) = '-'
+              THEN -1
+              ELSE 1
+            END
+          END
         )
-      )
-      ELSE TIMESTAMPDIFF(
-        SECOND,
-        CAST('1970-01-01 00:00:00' AS DATETIME),
-        CAST(TRIM(CAST(m.last_order_at AS CHAR)) AS DATETIME(6))
-      )
+        ELSE TIMESTAMPDIFF(
+          SECOND,
+          CAST('1970-01-01 00:00:00' AS DATETIME),
+          CAST(TRIM(CAST(m.last_order_at AS CHAR)) AS DATETIME(6))
+        )
+      END BETWEEN -62135596800 AND 253402300799
+      THEN CASE
+        WHEN REGEXP_INSTR(TRIM(CAST(m.last_order_at AS CHAR)), '^-?0*[0-9]{1,12}$') > 0
+        THEN CAST(TRIM(CAST(m.last_order_at AS CHAR)) AS SIGNED)
+        WHEN NOT REGEXP_INSTR(
+          TRIM(CAST(m.last_order_at AS CHAR)),
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+        ) > 0
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 9, 2) AS SIGNED) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 6, 2) AS SIGNED) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 6, 2) AS SIGNED) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 1, 4) AS SIGNED) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 1, 4) AS SIGNED) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 1, 4) AS SIGNED) % 400 = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS CHAR)), 6, 2) AS SIGNED) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN REGEXP_INSTR(
+          TRIM(CAST(m.last_order_at AS CHAR)),
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+        ) > 0
+        THEN TIMESTAMPDIFF(
+          SECOND,
+          CAST('1970-01-01 00:00:00' AS DATETIME),
+          CAST(LEFT(
+            TRIM(CAST(m.last_order_at AS CHAR)),
+            CHAR_LENGTH(TRIM(CAST(m.last_order_at AS CHAR))) - CHAR_LENGTH(
+              REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$')
+            )
+          ) AS DATETIME(6))
+        ) - (
+          CASE
+            WHEN REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$') = 'Z'
+            THEN 0
+            ELSE (
+              CAST(SUBSTRING(
+                REPLACE(
+                  REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                  ':',
+                  ''
+                ),
+                2,
+                2
+              ) AS SIGNED) * 3600 + CASE
+                WHEN CHAR_LENGTH(
+                  REPLACE(
+                    REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                    ':',
+                    ''
+                  )
+                ) = 5
+                THEN CAST(SUBSTRING(
+                  REPLACE(
+                    REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                    ':',
+                    ''
+                  ),
+                  4,
+                  2
+                ) AS SIGNED) * 60
+                ELSE 0
+              END
+            ) * CASE
+              WHEN LEFT(
+                REPLACE(
+                  REGEXP_SUBSTR(TRIM(CAST(m.last_order_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                  ':',
+                  ''
+                ),
+                1
+              ) = '-'
+              THEN -1
+              ELSE 1
+            END
+          END
+        )
+        ELSE TIMESTAMPDIFF(
+          SECOND,
+          CAST('1970-01-01 00:00:00' AS DATETIME),
+          CAST(TRIM(CAST(m.last_order_at AS CHAR)) AS DATETIME(6))
+        )
+      END
     END AS CHAR) AS tag__last_order_at,
     m.last_order_at AS __raw_1
   FROM (
@@ -305,11 +389,11 @@ FROM (
     CAST(m.currency AS CHAR) AS prop__currency,
     CASE
       WHEN CASE
-        WHEN REGEXP_INSTR(TRIM(CAST(m.placed_at AS CHAR)), '^-?[0-9]+$') > 0
+        WHEN REGEXP_INSTR(TRIM(CAST(m.placed_at AS CHAR)), '^-?0*[0-9]{1,12}$') > 0
         THEN CAST(TRIM(CAST(m.placed_at AS CHAR)) AS SIGNED)
         WHEN NOT REGEXP_INSTR(
           TRIM(CAST(m.placed_at AS CHAR)),
-          '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
         ) > 0
         THEN NULL
         WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS CHAR)), 9, 2) AS SIGNED) <= CASE
@@ -331,87 +415,78 @@ FROM (
         THEN NULL
         WHEN REGEXP_INSTR(
           TRIM(CAST(m.placed_at AS CHAR)),
-          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
         ) > 0
         THEN TIMESTAMPDIFF(
           SECOND,
           CAST('1970-01-01 00:00:00' AS DATETIME),
-          CONVERT_TZ(
-            CAST(LEFT(
-              TRIM(CAST(m.placed_at AS CHAR)),
-              CHAR_LENGTH(TRIM(CAST(m.placed_at AS CHAR))) - CHAR_LENGTH(
-                REGEXP_SUBSTR(
-                  TRIM(CAST(m.placed_at AS CHAR)),
-                  '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                )
-              )
-            ) AS DATETIME(6)),
-            CASE
-              WHEN REGEXP_SUBSTR(
-                TRIM(CAST(m.placed_at AS CHAR)),
-                '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-              ) = 'Z'
-              THEN '+00:00'
-              ELSE CONCAT(
-                SUBSTRING(
+          CAST(LEFT(
+            TRIM(CAST(m.placed_at AS CHAR)),
+            CHAR_LENGTH(TRIM(CAST(m.placed_at AS CHAR))) - CHAR_LENGTH(
+              REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$')
+            )
+          ) AS DATETIME(6))
+        ) - (
+          CASE
+            WHEN REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$') = 'Z'
+            THEN 0
+            ELSE (
+              CAST(SUBSTRING(
+                REPLACE(
+                  REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                  ':',
+                  ''
+                ),
+                2,
+                2
+              ) AS SIGNED) * 3600 + CASE
+                WHEN CHAR_LENGTH(
                   REPLACE(
-                    REGEXP_SUBSTR(
-                      TRIM(CAST(m.placed_at AS CHAR)),
-                      '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                    ),
+                    REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                    ':',
+                    ''
+                  )
+                ) = 5
+                THEN CAST(SUBSTRING(
+                  REPLACE(
+                    REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
                     ':',
                     ''
                   ),
-                  1,
-                  3
+                  4,
+                  2
+                ) AS SIGNED) * 60
+                ELSE 0
+              END
+            ) * CASE
+              WHEN LEFT(
+                REPLACE(
+                  REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                  ':',
+                  ''
                 ),
-                ':',
-                CASE
-                  WHEN CHAR_LENGTH(
-                    REPLACE(
-                      REGEXP_SUBSTR(
-                        TRIM(CAST(m.placed_at AS CHAR)),
-                        '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                      ),
-                      ':',
-                      ''
-                    )
-                  ) = 5
-                  THEN SUBSTRING(
-                    REPLACE(
-                      REGEXP_SUBSTR(
-                        TRIM(CAST(m.placed_at AS CHAR)),
-                        '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                      ),
-                      ':',
-                      ''
-                    ),
-                    4,
-                    2
-                  )
-                  ELSE '00'
-                END
-              )
-            END,
-            '+00:00'
-          )
+                1
+              ) = '-'
+              THEN -1
+              ELSE 1
+            END
+          END
         )
         ELSE TIMESTAMPDIFF(
           SECOND,
           CAST('1970-01-01 00:00:00' AS DATETIME),
           CAST(TRIM(CAST(m.placed_at AS CHAR)) AS DATETIME(6))
         )
-      END IS NULL
-      THEN NULL
-      ELSE DATE_FORMAT(
+      END BETWEEN -62135596800 AND 253402300799
+      THEN DATE_FORMAT(
         DATE_ADD(
           CAST('1970-01-01 00:00:00' AS DATETIME),
           INTERVAL (CASE
-            WHEN REGEXP_INSTR(TRIM(CAST(m.placed_at AS CHAR)), '^-?[0-9]+$') > 0
+            WHEN REGEXP_INSTR(TRIM(CAST(m.placed_at AS CHAR)), '^-?0*[0-9]{1,12}$') > 0
             THEN CAST(TRIM(CAST(m.placed_at AS CHAR)) AS SIGNED)
             WHEN NOT REGEXP_INSTR(
               TRIM(CAST(m.placed_at AS CHAR)),
-              '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+              '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
             ) > 0
             THEN NULL
             WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS CHAR)), 9, 2) AS SIGNED) <= CASE
@@ -433,70 +508,62 @@ FROM (
             THEN NULL
             WHEN REGEXP_INSTR(
               TRIM(CAST(m.placed_at AS CHAR)),
-              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
             ) > 0
             THEN TIMESTAMPDIFF(
               SECOND,
               CAST('1970-01-01 00:00:00' AS DATETIME),
-              CONVERT_TZ(
-                CAST(LEFT(
-                  TRIM(CAST(m.placed_at AS CHAR)),
-                  CHAR_LENGTH(TRIM(CAST(m.placed_at AS CHAR))) - CHAR_LENGTH(
-                    REGEXP_SUBSTR(
-                      TRIM(CAST(m.placed_at AS CHAR)),
-                      '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                    )
-                  )
-                ) AS DATETIME(6)),
-                CASE
-                  WHEN REGEXP_SUBSTR(
-                    TRIM(CAST(m.placed_at AS CHAR)),
-                    '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                  ) = 'Z'
-                  THEN '+00:00'
-                  ELSE CONCAT(
-                    SUBSTRING(
+              CAST(LEFT(
+                TRIM(CAST(m.placed_at AS CHAR)),
+                CHAR_LENGTH(TRIM(CAST(m.placed_at AS CHAR))) - CHAR_LENGTH(
+                  REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$')
+                )
+              ) AS DATETIME(6))
+            ) - (
+              CASE
+                WHEN REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$') = 'Z'
+                THEN 0
+                ELSE (
+                  CAST(SUBSTRING(
+                    REPLACE(
+                      REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                      ':',
+                      ''
+                    ),
+                    2,
+                    2
+                  ) AS SIGNED) * 3600 + CASE
+                    WHEN CHAR_LENGTH(
                       REPLACE(
-                        REGEXP_SUBSTR(
-                          TRIM(CAST(m.placed_at AS CHAR)),
-                          '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                        ),
+                        REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                        ':',
+                        ''
+                      )
+                    ) = 5
+                    THEN CAST(SUBSTRING(
+                      REPLACE(
+                        REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
                         ':',
                         ''
                       ),
-                      1,
-                      3
+                      4,
+                      2
+                    ) AS SIGNED) * 60
+                    ELSE 0
+                  END
+                ) * CASE
+                  WHEN LEFT(
+                    REPLACE(
+                      REGEXP_SUBSTR(TRIM(CAST(m.placed_at AS CHAR)), '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'),
+                      ':',
+                      ''
                     ),
-                    ':',
-                    CASE
-                      WHEN CHAR_LENGTH(
-                        REPLACE(
-                          REGEXP_SUBSTR(
-                            TRIM(CAST(m.placed_at AS CHAR)),
-                            '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                          ),
-                          ':',
-                          ''
-                        )
-                      ) = 5
-                      THEN SUBSTRING(
-                        REPLACE(
-                          REGEXP_SUBSTR(
-                            TRIM(CAST(m.placed_at AS CHAR)),
-                            '(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-                          ),
-                          ':',
-                          ''
-                        ),
-                        4,
-                        2
-                      )
-                      ELSE '00'
-                    END
-                  )
-                END,
-                '+00:00'
-              )
+                    1
+                  ) = '-'
+                  THEN -1
+                  ELSE 1
+                END
+              END
             )
             ELSE TIMESTAMPDIFF(
               SECOND,

@@ -87,32 +87,62 @@ FROM (
     END AS tag__ltv,
     m.ltv AS __raw_0,
     CAST(CASE
-      WHEN TRIM(CAST(m.last_order_at AS TEXT)) ~ '^-?[0-9]+$'
-      THEN CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS BIGINT)
-      WHEN NOT TRIM(CAST(m.last_order_at AS TEXT)) ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-      THEN NULL
-      WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 9 FOR 2) AS INT) <= CASE
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 6 FOR 2) AS INT) IN (4, 6, 9, 11)
-        THEN 30
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 6 FOR 2) AS INT) = 2
-        AND (
-          (
-            CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 1 FOR 4) AS INT) % 4 = 0
-            AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 1 FOR 4) AS INT) % 100 = 0
+      WHEN CASE
+        WHEN TRIM(CAST(m.last_order_at AS TEXT)) ~ '^-?0*[0-9]{1,12}$'
+        THEN CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS BIGINT)
+        WHEN NOT TRIM(CAST(m.last_order_at AS TEXT)) ~ '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 9 FOR 2) AS INT) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 6 FOR 2) AS INT) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 6 FOR 2) AS INT) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 1 FOR 4) AS INT) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 1 FOR 4) AS INT) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 1 FOR 4) AS INT) % 400 = 0
           )
-          OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 1 FOR 4) AS INT) % 400 = 0
-        )
-        THEN 29
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 6 FOR 2) AS INT) = 2
-        THEN 28
-        ELSE 31
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 6 FOR 2) AS INT) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN TRIM(CAST(m.last_order_at AS TEXT)) ~ '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+        THEN CAST(FLOOR(EXTRACT(EPOCH FROM CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMPTZ))) AS BIGINT)
+        ELSE CAST(FLOOR(
+          EXTRACT(EPOCH FROM CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMP) AT TIME ZONE 'UTC')
+        ) AS BIGINT)
+      END BETWEEN -62135596800 AND 253402300799
+      THEN CASE
+        WHEN TRIM(CAST(m.last_order_at AS TEXT)) ~ '^-?0*[0-9]{1,12}$'
+        THEN CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS BIGINT)
+        WHEN NOT TRIM(CAST(m.last_order_at AS TEXT)) ~ '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 9 FOR 2) AS INT) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 6 FOR 2) AS INT) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 6 FOR 2) AS INT) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 1 FOR 4) AS INT) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 1 FOR 4) AS INT) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 1 FOR 4) AS INT) % 400 = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)) FROM 6 FOR 2) AS INT) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN TRIM(CAST(m.last_order_at AS TEXT)) ~ '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+        THEN CAST(FLOOR(EXTRACT(EPOCH FROM CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMPTZ))) AS BIGINT)
+        ELSE CAST(FLOOR(
+          EXTRACT(EPOCH FROM CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMP) AT TIME ZONE 'UTC')
+        ) AS BIGINT)
       END
-      THEN NULL
-      WHEN TRIM(CAST(m.last_order_at AS TEXT)) ~ '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-      THEN CAST(FLOOR(EXTRACT(EPOCH FROM CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMPTZ))) AS BIGINT)
-      ELSE CAST(FLOOR(
-        EXTRACT(EPOCH FROM CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS TIMESTAMP) AT TIME ZONE 'UTC')
-      ) AS BIGINT)
     END AS TEXT) AS tag__last_order_at,
     m.last_order_at AS __raw_1
   FROM (
@@ -210,9 +240,9 @@ FROM (
     CAST(m.currency AS TEXT) AS prop__currency,
     CASE
       WHEN CASE
-        WHEN TRIM(CAST(m.placed_at AS TEXT)) ~ '^-?[0-9]+$'
+        WHEN TRIM(CAST(m.placed_at AS TEXT)) ~ '^-?0*[0-9]{1,12}$'
         THEN CAST(TRIM(CAST(m.placed_at AS TEXT)) AS BIGINT)
-        WHEN NOT TRIM(CAST(m.placed_at AS TEXT)) ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+        WHEN NOT TRIM(CAST(m.placed_at AS TEXT)) ~ '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
         THEN NULL
         WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS TEXT)) FROM 9 FOR 2) AS INT) <= CASE
           WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS TEXT)) FROM 6 FOR 2) AS INT) IN (4, 6, 9, 11)
@@ -231,19 +261,18 @@ FROM (
           ELSE 31
         END
         THEN NULL
-        WHEN TRIM(CAST(m.placed_at AS TEXT)) ~ '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+        WHEN TRIM(CAST(m.placed_at AS TEXT)) ~ '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
         THEN CAST(FLOOR(EXTRACT(EPOCH FROM CAST(TRIM(CAST(m.placed_at AS TEXT)) AS TIMESTAMPTZ))) AS BIGINT)
         ELSE CAST(FLOOR(
           EXTRACT(EPOCH FROM CAST(TRIM(CAST(m.placed_at AS TEXT)) AS TIMESTAMP) AT TIME ZONE 'UTC')
         ) AS BIGINT)
-      END IS NULL
-      THEN NULL
-      ELSE TO_CHAR(
+      END BETWEEN -62135596800 AND 253402300799
+      THEN TO_CHAR(
         TO_TIMESTAMP(
           CASE
-            WHEN TRIM(CAST(m.placed_at AS TEXT)) ~ '^-?[0-9]+$'
+            WHEN TRIM(CAST(m.placed_at AS TEXT)) ~ '^-?0*[0-9]{1,12}$'
             THEN CAST(TRIM(CAST(m.placed_at AS TEXT)) AS BIGINT)
-            WHEN NOT TRIM(CAST(m.placed_at AS TEXT)) ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+            WHEN NOT TRIM(CAST(m.placed_at AS TEXT)) ~ '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
             THEN NULL
             WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS TEXT)) FROM 9 FOR 2) AS INT) <= CASE
               WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS TEXT)) FROM 6 FOR 2) AS INT) IN (4, 6, 9, 11)
@@ -262,7 +291,7 @@ FROM (
               ELSE 31
             END
             THEN NULL
-            WHEN TRIM(CAST(m.placed_at AS TEXT)) ~ '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+            WHEN TRIM(CAST(m.placed_at AS TEXT)) ~ '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
             THEN CAST(FLOOR(EXTRACT(EPOCH FROM CAST(TRIM(CAST(m.placed_at AS TEXT)) AS TIMESTAMPTZ))) AS BIGINT)
             ELSE CAST(FLOOR(
               EXTRACT(EPOCH FROM CAST(TRIM(CAST(m.placed_at AS TEXT)) AS TIMESTAMP) AT TIME ZONE 'UTC')

@@ -160,30 +160,58 @@ FROM (
     END AS tag__ltv,
     m.ltv AS __raw_0,
     CAST(CASE
-      WHEN TRIM(CAST(m.last_order_at AS TEXT)) REGEXP '^-?[0-9]+$'
-      THEN CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS INTEGER)
-      WHEN NOT TRIM(CAST(m.last_order_at AS TEXT)) REGEXP '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
-      THEN NULL
-      WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 9, 2) AS INTEGER) <= CASE
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INTEGER) IN (4, 6, 9, 11)
-        THEN 30
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INTEGER) = 2
-        AND (
-          (
-            CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INTEGER) % 4 = 0
-            AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INTEGER) % 100 = 0
+      WHEN CASE
+        WHEN TRIM(CAST(m.last_order_at AS TEXT)) REGEXP '^-?0*[0-9]{1,12}$'
+        THEN CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS INTEGER)
+        WHEN NOT TRIM(CAST(m.last_order_at AS TEXT)) REGEXP '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 9, 2) AS INTEGER) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INTEGER) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INTEGER) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INTEGER) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INTEGER) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INTEGER) % 400 = 0
           )
-          OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INTEGER) % 400 = 0
-        )
-        THEN 29
-        WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INTEGER) = 2
-        THEN 28
-        ELSE 31
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INTEGER) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN TRIM(CAST(m.last_order_at AS TEXT)) REGEXP '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+        THEN CAST(STRFTIME('%s', TRIM(CAST(m.last_order_at AS TEXT))) AS INTEGER)
+        ELSE CAST(STRFTIME('%s', TRIM(CAST(m.last_order_at AS TEXT))) AS INTEGER)
+      END BETWEEN -62135596800 AND 253402300799
+      THEN CASE
+        WHEN TRIM(CAST(m.last_order_at AS TEXT)) REGEXP '^-?0*[0-9]{1,12}$'
+        THEN CAST(TRIM(CAST(m.last_order_at AS TEXT)) AS INTEGER)
+        WHEN NOT TRIM(CAST(m.last_order_at AS TEXT)) REGEXP '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+        THEN NULL
+        WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 9, 2) AS INTEGER) <= CASE
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INTEGER) IN (4, 6, 9, 11)
+          THEN 30
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INTEGER) = 2
+          AND (
+            (
+              CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INTEGER) % 4 = 0
+              AND NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INTEGER) % 100 = 0
+            )
+            OR CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 1, 4) AS INTEGER) % 400 = 0
+          )
+          THEN 29
+          WHEN CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS TEXT)), 6, 2) AS INTEGER) = 2
+          THEN 28
+          ELSE 31
+        END
+        THEN NULL
+        WHEN TRIM(CAST(m.last_order_at AS TEXT)) REGEXP '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+        THEN CAST(STRFTIME('%s', TRIM(CAST(m.last_order_at AS TEXT))) AS INTEGER)
+        ELSE CAST(STRFTIME('%s', TRIM(CAST(m.last_order_at AS TEXT))) AS INTEGER)
       END
-      THEN NULL
-      WHEN TRIM(CAST(m.last_order_at AS TEXT)) REGEXP '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
-      THEN CAST(STRFTIME('%s', TRIM(CAST(m.last_order_at AS TEXT))) AS INTEGER)
-      ELSE CAST(STRFTIME('%s', TRIM(CAST(m.last_order_at AS TEXT))) AS INTEGER)
     END AS TEXT) AS tag__last_order_at,
     m.last_order_at AS __raw_1
   FROM (
@@ -281,9 +309,9 @@ FROM (
     CAST(m.currency AS TEXT) AS prop__currency,
     CASE
       WHEN CASE
-        WHEN TRIM(CAST(m.placed_at AS TEXT)) REGEXP '^-?[0-9]+$'
+        WHEN TRIM(CAST(m.placed_at AS TEXT)) REGEXP '^-?0*[0-9]{1,12}$'
         THEN CAST(TRIM(CAST(m.placed_at AS TEXT)) AS INTEGER)
-        WHEN NOT TRIM(CAST(m.placed_at AS TEXT)) REGEXP '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+        WHEN NOT TRIM(CAST(m.placed_at AS TEXT)) REGEXP '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
         THEN NULL
         WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS TEXT)), 9, 2) AS INTEGER) <= CASE
           WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS TEXT)), 6, 2) AS INTEGER) IN (4, 6, 9, 11)
@@ -302,17 +330,16 @@ FROM (
           ELSE 31
         END
         THEN NULL
-        WHEN TRIM(CAST(m.placed_at AS TEXT)) REGEXP '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+        WHEN TRIM(CAST(m.placed_at AS TEXT)) REGEXP '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
         THEN CAST(STRFTIME('%s', TRIM(CAST(m.placed_at AS TEXT))) AS INTEGER)
         ELSE CAST(STRFTIME('%s', TRIM(CAST(m.placed_at AS TEXT))) AS INTEGER)
-      END IS NULL
-      THEN NULL
-      ELSE STRFTIME(
+      END BETWEEN -62135596800 AND 253402300799
+      THEN STRFTIME(
         '%Y-%m-%dT%H:%M:%SZ',
         CASE
-          WHEN TRIM(CAST(m.placed_at AS TEXT)) REGEXP '^-?[0-9]+$'
+          WHEN TRIM(CAST(m.placed_at AS TEXT)) REGEXP '^-?0*[0-9]{1,12}$'
           THEN CAST(TRIM(CAST(m.placed_at AS TEXT)) AS INTEGER)
-          WHEN NOT TRIM(CAST(m.placed_at AS TEXT)) REGEXP '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?$'
+          WHEN NOT TRIM(CAST(m.placed_at AS TEXT)) REGEXP '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
           THEN NULL
           WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS TEXT)), 9, 2) AS INTEGER) <= CASE
             WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS TEXT)), 6, 2) AS INTEGER) IN (4, 6, 9, 11)
@@ -331,7 +358,7 @@ FROM (
             ELSE 31
           END
           THEN NULL
-          WHEN TRIM(CAST(m.placed_at AS TEXT)) REGEXP '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
+          WHEN TRIM(CAST(m.placed_at AS TEXT)) REGEXP '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
           THEN CAST(STRFTIME('%s', TRIM(CAST(m.placed_at AS TEXT))) AS INTEGER)
           ELSE CAST(STRFTIME('%s', TRIM(CAST(m.placed_at AS TEXT))) AS INTEGER)
         END,
