@@ -43,5 +43,9 @@ def one_line(text: str) -> str:
 def error_lines(exc: BaseException) -> list[str]:
     """The redacted lines an error prints: one per diagnostic of a SpecError, else one."""
     if isinstance(exc, SpecError) and exc.diagnostics:
-        return [redact(one_line(redact(str(d)))) for d in exc.diagnostics]
+        shown = exc.diagnostics[: SpecError.MAX_SHOWN]
+        lines = [redact(one_line(redact(str(d)))) for d in shown]
+        if len(exc.diagnostics) > len(shown):
+            lines.append(f"... and {len(exc.diagnostics) - len(shown)} more")
+        return lines
     return [redact(one_line(redact(str(exc)))) or type(exc).__name__]

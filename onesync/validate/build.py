@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import stat
+import uuid
 import zoneinfo
 from pathlib import Path
 from typing import Any, cast
@@ -135,6 +136,14 @@ def build_destination(doc: Document) -> tuple[Destination | None, list[Diagnosti
                     "set it, e.g. from ${env:ONESIGNAL_" + key.upper() + "}",
                 )
             )
+    if d["app_id"].strip() and not _is_uuid(d["app_id"]):  # also keeps secrets out of plans
+        diags.append(
+            doc.diag(
+                ("destination", "app_id"),
+                "destination.app_id is not a OneSignal app id (a UUID)",
+                "copy the App ID from the app's Settings > Keys & IDs in OneSignal",
+            )
+        )
     url = d.get("api_url")
     resolved = ("destination", "api_url") not in doc.unresolved
     if isinstance(url, str) and resolved and (problem := _api_url_problem(url)):
@@ -176,6 +185,14 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _api_url_problem(url: str) -> tuple[str, str] | None:

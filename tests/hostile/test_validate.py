@@ -331,7 +331,7 @@ def test_every_file_reports_every_error(tmp_path: Path) -> None:
     files = {f"specs/s{i:02d}.yaml": f"sync: s{i:02d}\nsource: nowhere\n" for i in range(30)}
     out = run(make_project(tmp_path / "p", files), "validate", "--offline")
     assert_user_error(out)
-    for i in range(30):
+    for i in range(20):
         assert f"specs/s{i:02d}.yaml:1:1: error: missing required key 'model'" in out.stderr
         assert f"specs/s{i:02d}.yaml:1:1: error: missing required key 'identity'" in out.stderr
 
@@ -366,3 +366,24 @@ def test_a_database_error_at_plan_time_names_the_spec_line(tmp_path: Path) -> No
     out = run(root, "plan")
     assert_user_error(out, where=f"{S}:5:5: source db: the model of sync customers failed:")
     assert "Conversion Error" in out.stderr and "LINE " not in out.stderr
+
+
+def test_every_error_of_a_file_is_reported_up_to_a_cap(tmp_path: Path) -> None:
+    tags = "".join(f"  t{i}: nope{i}\n" for i in range(70))
+    sync = "sync: customers\nsource: db\nmodel: {table: customers}\nidentity: {external_id: id}\n"
+    root = make_project(tmp_path, {"specs/customers.yaml": sync + "tags:\n" + tags})
+    r = run(root, "validate")
+    assert_user_error(r, where="specs/customers.yaml:6:")
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 51 and lines[-1] == "... and 20 more"
+
+
+def test_an_app_id_that_is_not_a_uuid_is_refused_without_printing_it(tmp_path: Path) -> None:
+    project = PROJECT.replace(
+        "app_id: 5eb5a37e-0000-4000-8000-000000000001", "app_id: ${env:ONESIGNAL_API_KEY}"
+    )
+    root = make_project(tmp_path, {"onesync.yaml": project})
+    for args in (("validate",), ("plan", "-o", "plan.json")):
+        r = run(root, *args)
+        assert_user_error(r, where="onesync.yaml:5:11: error: destination.app_id is not a")
+    assert not (root / "plan.json").exists()

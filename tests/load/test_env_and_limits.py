@@ -78,8 +78,9 @@ def test_env_in_the_project_file_outside_the_allowed_keys(tmp_path: Path) -> Non
 
 def test_diagnostics_quote_the_reference_not_the_value(tmp_path: Path) -> None:
     project = PROJECT_FILE.replace(
-        "{app_id: app-1, api_key: key-1}",
-        "{app_id: app-1, api_key: key-1, rate_limit: '${env:ONESIGNAL_API_KEY}'}",
+        "{app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: key-1}",
+        "{app_id: 5eb5a37e-0000-4000-"
+        "8000-0000000000a1, api_key: key-1, rate_limit: '${env:ONESIGNAL_API_KEY}'}",
     )
     write(tmp_path, {"onesync.yaml": project, "specs/u.yaml": spec()})
     (line,) = errors(tmp_path)

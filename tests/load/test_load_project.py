@@ -13,7 +13,7 @@ PROJECT = """\
 version: 1
 sources:
   local: {dialect: duckdb, path: data/shop.duckdb}
-destination: {app_id: app-1, api_key: key-1}
+destination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: key-1}
 """
 SPEC = """\
 sync: {name}
@@ -130,7 +130,7 @@ def test_strings_stay_strings_where_the_schema_wants_text(tmp_path: Path) -> Non
     write(
         tmp_path,
         {
-            "onesync.yaml": PROJECT.replace("app-1", "12345").replace("key-1", "true"),
+            "onesync.yaml": PROJECT.replace("key-1", "12345"),
             "specs/u.yaml": (
                 "sync: u\nsource: local\nmodel: {sql: 'select id, no, \"on\" from users'}\n"
                 "identity: {external_id: id}\ntags: {country: no, on: on}\n"
@@ -139,7 +139,10 @@ def test_strings_stay_strings_where_the_schema_wants_text(tmp_path: Path) -> Non
         },
     )
     project = load_project(tmp_path, env={})
-    assert (project.destination.app_id, project.destination.api_key) == ("12345", "true")
+    assert (project.destination.app_id, project.destination.api_key) == (
+        "5eb5a37e-0000-4000-8000-0000000000a1",
+        "12345",
+    )
     sync = project.sync("u")
     assert [(t.name, t.column) for t in sync.tags] == [("country", "no"), ("on", "on")]
     assert sync.message is not None
@@ -153,7 +156,8 @@ def test_env_supplies_values_and_defaults(tmp_path: Path) -> None:
         {
             "onesync.yaml": (
                 "version: 1\nsources:\n  w: {dialect: postgres, url: '${env:DB}'}\n"
-                "destination:\n  app_id: ${env:APP:-app-x}\n  api_key: ${env:KEY}\n"
+                "destination:\n  app_id: ${env:APP:-5eb5a37e-0000-4000-"
+                "8000-0000000000a1}\n  api_key: ${env:KEY}\n"
                 "  rate_limit: ${env:RATE:-600/min}\n  max_recipients: ${env:MAX:-500}\n"
                 "state: {url: '${env:STATE:-.onesync/s.duckdb}', max_destructive_share: 0.5}\n"
                 "specs: specs\n"
@@ -164,7 +168,12 @@ def test_env_supplies_values_and_defaults(tmp_path: Path) -> None:
     project = load_project(tmp_path, env={"DB": "postgresql://h/db", "KEY": "k"}, offline=True)
     assert project.source("w").url == "postgresql://h/db"
     d = project.destination
-    assert (d.app_id, d.api_key, d.rate_limit, d.max_recipients) == ("app-x", "k", 10.0, 500)
+    assert (d.app_id, d.api_key, d.rate_limit, d.max_recipients) == (
+        "5eb5a37e-0000-4000-8000-0000000000a1",
+        "k",
+        10.0,
+        500,
+    )
     assert project.state.url == ".onesync/s.duckdb"
     assert project.state.max_destructive_share == 0.5
     assert [s.name for s in project.syncs] == ["u"]

@@ -15,7 +15,10 @@ PROJECT = """\
 version: 1
 sources:
   local: {dialect: duckdb, path: data/shop.duckdb}
-destination: {app_id: app-1, api_key: secret-key-123, rate_limit: 100/s}
+destination:
+  app_id: 5eb5a37e-0000-4000-8000-0000000000a1
+  api_key: secret-key-123
+  rate_limit: 100/s
 specs: specs/
 """
 CUSTOMERS = """\
@@ -169,7 +172,7 @@ def test_postgres_source_and_state_push_the_diff_down(
     (tmp_path / "onesync.yaml").write_text(
         "version: 1\n"
         f"sources: {{wh: {{dialect: postgres, url: '{url}'}}}}\n"
-        "destination: {app_id: app-1, api_key: k}\n"
+        "destination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k}\n"
         f"state: {{url: '{url}'}}\n"
     )
     (tmp_path / "specs" / "customers.yaml").write_text(CUSTOMERS.replace("local", "wh"))

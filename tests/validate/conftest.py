@@ -22,7 +22,7 @@ sources:
     dialect: duckdb
     path: data/shop.duckdb
 destination:
-  app_id: app-1
+  app_id: 5eb5a37e-0000-4000-8000-0000000000a1
   api_key: ${env:ONESIGNAL_API_KEY}
 specs: specs/
 """

@@ -27,7 +27,10 @@ def spec(body: str, *, head: str = HEAD, model: str = SQL, identity: str = IDN) 
 
 def project(destination: str = "", warehouse: str = "") -> str:
     """The base project file with extra ``destination:`` / ``sources.warehouse`` lines."""
-    text = PROJECT.replace("  app_id: app-1\n", "  app_id: app-1\n" + destination)
+    text = PROJECT.replace(
+        "  app_id: 5eb5a37e-0000-4000-8000-0000000000a1\n",
+        "  app_id: 5eb5a37e-0000-4000-8000-0000000000a1\n" + destination,
+    )
     return text.replace(
         "    url: ${env:DATABASE_URL}\n", "    url: ${env:DATABASE_URL}\n" + warehouse
     )
@@ -375,7 +378,7 @@ CASES = {
     ),
     "env_unset_project": (
         {
-            "onesync.yaml": 'version: 1\nsources:\n  warehouse: {dialect: postgres, url: "${env:NOPE}"}\ndestination: {app_id: a, api_key: k}\n'
+            "onesync.yaml": 'version: 1\nsources:\n  warehouse: {dialect: postgres, url: "${env:NOPE}"}\ndestination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k}\n'
         },
         [
             "onesync.yaml:3:40: error: environment variable NOPE is not set (export NOPE=..., or give a default: ${env:NOPE:-value})"
@@ -395,7 +398,7 @@ CASES = {
     ),
     "version_2": (
         {
-            "onesync.yaml": "version: 2\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: a, api_key: k}\n"
+            "onesync.yaml": "version: 2\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k}\n"
         },
         ["onesync.yaml:1:10: error: version must be 1"],
     ),
@@ -405,13 +408,13 @@ CASES = {
     ),
     "unknown_dialect": (
         {
-            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgress, url: x}\ndestination: {app_id: a, api_key: k}\n"
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgress, url: x}\ndestination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k}\n"
         },
         ["onesync.yaml:3:24: error: unknown SQL dialect 'postgress' (did you mean 'postgres'?)"],
     ),
     "source_no_url": (
         {
-            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres}\ndestination: {app_id: a, api_key: k}\n"
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres}\ndestination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k}\n"
         },
         [
             "onesync.yaml:3:14: error: source 'warehouse' needs a url or a path (add url: ${env:DATABASE_URL})"
@@ -419,7 +422,7 @@ CASES = {
     ),
     "postgres_with_path": (
         {
-            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, path: x.db}\ndestination: {app_id: a, api_key: k}\n"
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, path: x.db}\ndestination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k}\n"
         },
         [
             "onesync.yaml:3:40: error: a postgres source connects by url, not path (write url: ... instead of path:)"
@@ -427,7 +430,7 @@ CASES = {
     ),
     "bad_timezone": (
         {
-            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x, timezone: Europe/Pari}\ndestination: {app_id: a, api_key: k}\n"
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x, timezone: Europe/Pari}\ndestination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k}\n"
         },
         [
             "onesync.yaml:3:52: error: unknown time zone 'Europe/Pari' (did you mean 'Europe/Paris'?)"
@@ -435,27 +438,27 @@ CASES = {
     ),
     "bad_rate_limit": (
         {
-            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: a, api_key: k, rate_limit: fast}\n"
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k, rate_limit: fast}\n"
         },
         [
-            "onesync.yaml:4:50: error: rate_limit 'fast' is not a rate (write N/s or N/min, e.g. 1000/s)"
+            "onesync.yaml:4:85: error: rate_limit 'fast' is not a rate (write N/s or N/min, e.g. 1000/s)"
         ],
     ),
     "max_aliases_over_20": (
         {
-            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: a, api_key: k, max_aliases: 30}\n"
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k, max_aliases: 30}\n"
         },
-        ["onesync.yaml:4:51: error: destination.max_aliases must be at most 20, not 30"],
+        ["onesync.yaml:4:86: error: destination.max_aliases must be at most 20, not 30"],
     ),
     "destructive_share": (
         {
-            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: a, api_key: k}\nstate: {max_destructive_share: 1.5}\n"
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestination: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k}\nstate: {max_destructive_share: 1.5}\n"
         },
         ["onesync.yaml:5:32: error: state.max_destructive_share must be at most 1, not 1.5"],
     ),
     "project_typo": (
         {
-            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestinaton: {app_id: a, api_key: k}\n"
+            "onesync.yaml": "version: 1\nsources:\n  warehouse: {dialect: postgres, url: x}\ndestinaton: {app_id: 5eb5a37e-0000-4000-8000-0000000000a1, api_key: k}\n"
         },
         [
             "onesync.yaml:1:1: error: missing required key 'destination' (add 'destination: ...')",

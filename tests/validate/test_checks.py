@@ -176,7 +176,10 @@ def test_max_aliases_can_be_raised_to_twenty(problems: Callable[..., list[str]])
     aliases = ", ".join(f"a{i}: id" for i in range(12))
     spec = "sync: x\nsource: warehouse\nmodel: {sql: select id from t}\n"
     spec += f"identity: {{external_id: id, aliases: {{{aliases}}}}}\n"
-    project = PROJECT.replace("app_id: app-1", "app_id: app-1\n  max_aliases: 20")
+    project = PROJECT.replace(
+        "app_id: 5eb5a37e-0000-4000-8000-0000000000a1",
+        "app_id: 5eb5a37e-0000-4000-8000-0000000000a1\n  max_aliases: 20",
+    )
     assert problems({"specs/x.yaml": spec, "onesync.yaml": project}) == []
 
 
@@ -323,7 +326,10 @@ def test_max_invalid_share_reaches_the_ir(tmp_path: Path, monkeypatch: pytest.Mo
 def test_api_urls_that_keep_the_key_safe(problems: Callable[..., list[str]], url: str) -> None:
     from .conftest import PROJECT
 
-    text = PROJECT.replace("  app_id: app-1\n", f"  app_id: app-1\n  api_url: '{url}'\n")
+    text = PROJECT.replace(
+        "  app_id: 5eb5a37e-0000-4000-8000-0000000000a1\n",
+        f"  app_id: 5eb5a37e-0000-4000-8000-0000000000a1\n  api_url: '{url}'\n",
+    )
     assert problems({"onesync.yaml": text}) == []
 
 
@@ -334,7 +340,10 @@ def test_api_urls_that_keep_the_key_safe(problems: Callable[..., list[str]], url
 def test_api_urls_without_scheme_or_host(problems: Callable[..., list[str]], url: str) -> None:
     from .conftest import PROJECT
 
-    text = PROJECT.replace("  app_id: app-1\n", f"  app_id: app-1\n  api_url: '{url}'\n")
+    text = PROJECT.replace(
+        "  app_id: 5eb5a37e-0000-4000-8000-0000000000a1\n",
+        f"  app_id: 5eb5a37e-0000-4000-8000-0000000000a1\n  api_url: '{url}'\n",
+    )
     (line,) = problems({"onesync.yaml": text})
     assert "is not an http(s) URL with a host" in line
 

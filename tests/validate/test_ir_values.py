@@ -131,7 +131,8 @@ def test_destination_caps(load) -> None:
     assert (default.max_tags, default.max_subscriptions) == (100, 20)
     assert (Destination("a", "k").max_tags, Destination("a", "k").max_subscriptions) == (100, 20)
     project = PROJECT.replace(
-        "app_id: app-1", "app_id: app-1\n  max_tags: 250\n  max_subscriptions: 5"
+        "app_id: 5eb5a37e-0000-4000-8000-0000000000a1",
+        "app_id: 5eb5a37e-0000-4000-8000-0000000000a1\n  max_tags: 250\n  max_subscriptions: 5",
     )
     raised = load("", project).destination
     assert (raised.max_tags, raised.max_subscriptions) == (250, 5)
@@ -143,7 +144,10 @@ def test_source_zones_the_connectors_take(load, zone: str) -> None:
 
 
 def test_legacy_api_takes_tags_only_profiles_and_events(load) -> None:
-    legacy = PROJECT.replace("app_id: app-1", "app_id: app-1\n  api: legacy")
+    legacy = PROJECT.replace(
+        "app_id: 5eb5a37e-0000-4000-8000-0000000000a1",
+        "app_id: 5eb5a37e-0000-4000-8000-0000000000a1\n  api: legacy",
+    )
     project = load("tags: {plan: plan}\nmode: mirror\n", legacy)
     assert project.destination.api == "legacy"
     assert project.sync("x").tags == (Field("plan", "plan"),)
