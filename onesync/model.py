@@ -7,7 +7,9 @@ reads them, and nothing downstream ever looks at YAML again. Values here are alr
 
 from __future__ import annotations
 
+import graphlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -53,6 +55,9 @@ class Pos:
     file: str
     line: int
     col: int
+    # For a text that starts here and was folded or indented in its file (a model's SQL): where
+    # each source line went, (value line, value col, file line, file col); see load.yaml.Layout.
+    layout: tuple[tuple[int, int, int, int], ...] = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
@@ -323,6 +328,22 @@ class Project:
             if s.name == name:
                 return s
         raise KeyError(name)
+
+    def run_order(self, names: Iterable[str] | None = None) -> list[str]:
+        """The syncs (all, or ``names``) in the order they run: each after the syncs its
+        ``after:`` names among them, otherwise by name (validation refused cycles)."""
+        wanted = list(names) if names is not None else [s.name for s in self.syncs]
+        chosen = set(wanted)
+        graph = graphlib.TopologicalSorter(
+            {n: [a for a in self.sync(n).after if a in chosen] for n in wanted}
+        )
+        graph.prepare()
+        out: list[str] = []
+        while graph.is_active():
+            ready = sorted(graph.get_ready())
+            out.extend(ready)
+            graph.done(*ready)
+        return out
 
 
 ColumnRole = Literal[

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from onesync.cli import main
@@ -32,7 +33,7 @@ def test_demo_rehearses_every_sync_against_the_sandbox(tmp_path: Path) -> None:
     assert "baseline: 3 existing rows recorded, nothing sent" in out
     assert '~ tag plan: "free" -> "team"' in out
     assert "Thanks Grace, order o-5004 is on its way" in out
-    assert "5 users, 4 events, 1 notifications" in out
+    assert "5 users, 4 events, 1 notification, " in out
     assert "c-1002 tags: {'first_name': 'Grace', 'plan': 'team', 'ltv': '20.5'}" in out
 
 
@@ -70,3 +71,59 @@ def test_bad_spec_is_one_line_with_position_and_exit_1(tmp_path: Path) -> None:
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "customer_profile.yaml:" in lines[0]
     assert "upsret" in lines[0] and "upsert" in lines[0] and "Traceback" not in result.output
+
+
+# -- onesync test: every demo spec and every example carries tests, and they pass -------------
+
+EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "onesync.yaml").exists())
+DESIGN_ENV = {  # examples/design is DESIGN.md verbatim: its project file reads these
+    "DATABASE_URL": "postgresql://app@db.invalid/warehouse",
+    "ONESIGNAL_APP_ID": "00000000-0000-4000-8000-00000000abcd",
+    "ONESIGNAL_API_KEY": "os_v2_app_example",
+}
+
+
+@pytest.mark.parametrize("name", ["demo", *EXAMPLES])
+def test_every_spec_carries_tests_and_onesync_test_passes(name: str) -> None:
+    import yaml
+
+    project = ROOT if name == "demo" else ROOT / "examples" / name
+    specs = sorted((project / "specs").glob("*.yaml"))
+    assert specs
+    for spec in specs:
+        assert yaml.safe_load(spec.read_text()).get("tests"), f"{spec} declares no tests"
+    result = CliRunner().invoke(main, ["test", "-p", str(project)], env=DESIGN_ENV)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: ") and "no tests" not in result.output
+
+
+def test_audience_example_sets_the_tag_on_enter_and_clears_it_on_leave(tmp_path: Path) -> None:
+    import duckdb
+
+    from onesync.sandbox import Sandbox, SandboxConfig
+
+    project = tmp_path / "audience"
+    shutil.copytree(ROOT / "examples" / "audience", project)
+    db = project / "data" / "audience.duckdb"
+    with duckdb.connect(str(db)) as conn:
+        conn.execute((project / "data" / "seed.sql").read_text())
+    runner = CliRunner()
+    with Sandbox(SandboxConfig()) as sandbox:
+        env = {
+            "ONESIGNAL_APP_ID": sandbox.config.app_id,
+            "ONESIGNAL_API_KEY": sandbox.config.api_key,
+            "ONESIGNAL_API_URL": sandbox.url,
+        }
+        first = runner.invoke(main, ["apply", "-p", str(project), "--yes"], env=env)
+        assert first.exit_code == 0, first.output
+        assert "+ user c-1001" in first.output and "+ user c-1002" in first.output
+        assert "c-1003" not in first.output and "c-1004" not in first.output  # refunded, deleted
+        with duckdb.connect(str(db)) as conn:
+            conn.execute("update shop.orders set status = 'refunded' where customer_id = 'c-1001'")
+        left = runner.invoke(main, ["apply", "-p", str(project), "--yes"], env=env)
+        assert left.exit_code == 0, left.output
+        assert '- tag big_spender: "true" -> (unset)' in left.output
+        ada = sandbox.user("external_id", "c-1001") or {}
+        grace = sandbox.user("external_id", "c-1002") or {}
+    assert ada["properties"]["tags"] == {}  # left: the tag is gone, the user stays
+    assert grace["properties"]["tags"] == {"big_spender": "true"}

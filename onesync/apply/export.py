@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from onesync.apply.report import Rejected
 from onesync.errors import OnesyncError
 from onesync.model import Project
 from onesync.plan.changes import Plan, ProfileChange, SyncPlan
+from onesync.plan.store import ChangeList
 from onesync.state import StateReader, open_state
 
 __all__ = ["ExportError", "ExportReport", "export_csv"]
@@ -53,11 +55,20 @@ def _header(label: str) -> str:
     return "{{" + label + "}}" if label in PROPERTY_COLUMNS else label
 
 
-def _confirmed(state: StateReader | None, sync: str, p: ProfileChange) -> dict[str, Any]:
-    """What OneSignal last confirmed for the key (state keys ``tag:<key>``, ``sub:<type>``)."""
-    if state is None or p.action == "create":
-        return {}
-    return state.values(sync, p.key) or {}
+BATCH = 5_000  # users per state query
+
+
+def _with_confirmed(
+    state: StateReader, sp: SyncPlan
+) -> Iterator[tuple[ProfileChange, dict[str, Any]]]:
+    """Each change with what OneSignal last confirmed for its key (state keys ``tag:<key>``,
+    ``sub:<type>``), one state query per batch of users, streamed from the plan."""
+    profiles = sp.profiles
+    batches = profiles.batches(BATCH) if isinstance(profiles, ChangeList) else [list(profiles)]
+    for batch in batches:
+        old = state.values_of(sp.name, [p.key for p in batch if p.action != "create"])
+        for p in batch:
+            yield p, old.get(p.key, {})
 
 
 def _row(p: ProfileChange, tags: list[str], old: dict[str, Any]) -> list[str]:
@@ -74,14 +85,7 @@ def _row(p: ProfileChange, tags: list[str], old: dict[str, Any]) -> list[str]:
 
 
 def _tag_labels(sp: SyncPlan, project: Project) -> list[str]:
-    try:
-        return [f.name for f in project.sync(sp.name).tags]
-    except KeyError:
-        seen: dict[str, None] = {}
-        for p in sp.profiles:
-            seen.update(dict.fromkeys(p.set_tags))
-            seen.update(dict.fromkeys(p.unset_tags))
-        return list(seen)
+    return [f.name for f in project.sync(sp.name).tags]
 
 
 def export_csv(
@@ -120,7 +124,7 @@ def _export(plan: Plan, project: Project, out: Path, state: StateReader) -> Expo
             if sp.has_changes:
                 others.append(sp.name)
             continue
-        if not sp.profiles:
+        if not any(sp.tally(a) for a in ("create", "update", "unset", "delete")):
             continue
         tags = _tag_labels(sp, project)
         bad_tags = [t for t in tags if any(c in t for c in _UNSAFE)]
@@ -130,8 +134,8 @@ def _export(plan: Plan, project: Project, out: Path, state: StateReader) -> Expo
         n = 0
         with open(tmp, "w", encoding="utf-8", newline="") as f:  # utf-8: no BOM
             f.write(",".join([*IDENTIFIERS, *(_header(t) for t in tags)]) + "\n")
-            for p in sp.profiles:
-                row = _row(p, tags, _confirmed(state, sp.name, p))
+            for p, old in _with_confirmed(state, sp):
+                row = _row(p, tags, old)
                 if any(c in v for v in row for c in _UNSAFE):
                     skipped.append(
                         Rejected(sp.name, p.key, "a value holds a comma, quote or line break, "

@@ -44,6 +44,7 @@ from onesync.destination.limits import RetryPolicy
 from onesync.errors import DestinationError, OnesyncError, PlanError
 from onesync.model import Project
 from onesync.plan.changes import EventChange, MessageChange, Plan, ProfileChange, SyncPlan
+from onesync.plan.store import ChangeList
 from onesync.state import Missed, RowUpdate, StateStore, open_state
 
 __all__ = ["ApplyInterrupted", "apply_plan", "plan_and_apply"]
@@ -54,6 +55,7 @@ EVENTS_PER_CALL = 500
 EVENT_BYTES = 900_000  # per request, under OneSignal's 1 MB
 TAGS_PER_CALL = 100  # "up to 100 property updates per request"
 USER_SPACING = 1.0  # OneSignal: one write per second per user
+BASELINE_BATCH = 50_000  # keys recorded per transaction
 PROGRESS_EVERY = 0.2
 POOL = 4  # connections per httpx client (see _clients)
 GIVE_UP_AFTER = 50  # calls in a row that exhausted their retries: OneSignal is down, stop
@@ -138,6 +140,9 @@ def plan_and_apply(
 ) -> tuple[Plan, ApplyReport | None]:
     """Plan and apply under one state lock, so nothing can change in between.
 
+    The plan is returned open (its changes stay readable); ``plan.close()`` or its garbage
+    collection removes its temporary files.
+
     ``confirm`` sees the plan before anything is sent; returning False applies nothing (the
     report is then None). A plan without changes is not applied either.
     """
@@ -161,10 +166,14 @@ def apply_plan(
     progress: Progress | None = None,
     state: StateStore | None = None,
     verify_fresh: bool = True,
+    verify_source: bool = False,
     lock_timeout: float = 10.0,
     retry: RetryPolicy | None = None,
 ) -> ApplyReport:
     """Send exactly ``plan`` to OneSignal and record every confirmed change in state.
+
+    Reads nothing but the plan and the state: the sync order, API mode and app id come from the
+    plan, and no source is opened (unless ``verify_source``).
 
     Args:
         plan: a plan from ``make_plan`` or ``read_plan``.
@@ -173,7 +182,8 @@ def apply_plan(
             made from ``project.destination`` when None.
         progress: called with a ``ProgressUpdate`` a few times a second per sync and at its end.
         state: an open (locked) state store; opened and locked here when None.
-        verify_fresh: refuse (``PlanError``) a plan whose specs, state or source rows changed.
+        verify_fresh: refuse (``PlanError``) a plan whose specs, destination or state changed.
+        verify_source: also read every model again and refuse the plan when its rows changed.
         retry: how the clients made here retry (429, 5xx, timeouts); ``RetryPolicy()`` when None.
 
     Returns:
@@ -184,36 +194,16 @@ def apply_plan(
         if verify_fresh:
             from onesync.plan import check_fresh
 
-            reasons = check_fresh(plan, project, store)
+            reasons = check_fresh(plan, project, store, verify_source=verify_source)
             if reasons:
                 raise PlanError(
-                    "the plan is stale and was not applied: " + "; ".join(reasons)
+                    "the plan was not applied: " + "; ".join(reasons)
                     + ". Make a new plan (onesync plan -o FILE) and apply that"
                 )  # fmt: skip
         return asyncio.run(_apply(plan, project, store, client, progress, retry))
     finally:
         if state is None:
             store.close()
-
-
-def _ordered(plan: Plan, project: Project) -> list[SyncPlan]:
-    """Plan order, moved so every sync runs after the syncs named in its ``after:``."""
-    names = {s.name for s in plan.syncs}
-    after: dict[str, tuple[str, ...]] = {}
-    for s in plan.syncs:
-        try:
-            after[s.name] = tuple(a for a in project.sync(s.name).after if a in names)
-        except KeyError:
-            after[s.name] = ()
-    out: list[SyncPlan] = []
-    done: set[str] = set()
-    todo = list(plan.syncs)
-    while todo:
-        ready = [s for s in todo if all(a in done for a in after[s.name])] or todo[:1]
-        out.append(ready[0])
-        done.add(ready[0].name)
-        todo.remove(ready[0])
-    return out
 
 
 async def _apply(
@@ -231,11 +221,11 @@ async def _apply(
     cut_short = False
     try:
         async with _signals(stop):
-            for sp in _ordered(plan, project):
+            for sp in plan.syncs:  # in the order the plan says
                 if stop.signum is not None:
                     cut_short = True
                     break
-                run = _SyncRun(sp, project, state, apis, progress, stop)
+                run = _SyncRun(sp, plan, project, state, apis, progress, stop)
                 try:
                     reports.append(await run.run())
                 except DestinationError as exc:
@@ -300,7 +290,7 @@ def event_body(app_id: str, sync: str, e: EventChange) -> dict[str, Any]:
     )
 
 
-def _event_batches(bodies: Sequence[tuple[EventChange, dict[str, Any]]]) -> Iterator[list[Any]]:
+def _event_batches(bodies: Iterable[tuple[EventChange, dict[str, Any]]]) -> Iterator[list[Any]]:
     batch: list[Any] = []
     size = 0
     for item in bodies:
@@ -320,6 +310,7 @@ class _SyncRun:
     def __init__(
         self,
         sp: SyncPlan,
+        plan: Plan,
         project: Project,
         state: StateStore,
         apis: list[AsyncOneSignalClient],
@@ -327,6 +318,7 @@ class _SyncRun:
         stop: _Stop | None = None,
     ) -> None:
         self.sp = sp
+        self.app_id = plan.app_id
         self.stop = stop or _Stop()
         self.stopped = False  # a signal left jobs unstarted or cut jobs in flight
         self.project = project
@@ -334,10 +326,15 @@ class _SyncRun:
         self.apis = apis
         self._turn = 0
         self.progress = progress
-        self.legacy = project.destination.api == "legacy"
+        self.legacy = plan.api == "legacy"
         self.window = max(1, project.destination.concurrency) * 4
+        # users waiting out their one-write-per-second spacing hold no slot; at most this many
+        self.resting = max(self.window, int(project.destination.rate_limit * USER_SPACING) * 2)
         self.journal = Journal(state, sp.name)
-        self.total = len(sp.profiles) + len(sp.events) + sum(len(m.keys) for m in sp.messages)
+        self.total = sum(
+            sp.tally(k) for k in ("create", "update", "unset", "delete", "events", "recipients")
+        )
+        self.gate: asyncio.Semaphore | None = None
         self.done = 0
         self.sent = 0
         self.retried = 0
@@ -389,10 +386,7 @@ class _SyncRun:
         self.journal.start()
         try:
             if sp.baseline:
-                await asyncio.to_thread(
-                    self.journal.write, self.state.record_sent, sp.name, sp.baseline_keys,
-                    "baseline", sp.kind,
-                )  # fmt: skip
+                await asyncio.to_thread(self._baseline)
             await self._drive(self._jobs())
         finally:
             await self.journal.close()
@@ -403,7 +397,7 @@ class _SyncRun:
             sent=self.sent,
             unchanged=sp.unchanged,
             invalid=sp.invalid_count,
-            baseline=len(sp.baseline_keys),
+            baseline=sp.tally("baseline"),
             retried=self.retried,
             requests=self.requests,
             seconds=time.monotonic() - self.started,
@@ -423,24 +417,35 @@ class _SyncRun:
             )
         return report
 
+    def _baseline(self) -> None:
+        """Record the keys present as seen, a batch at a time (one transaction each)."""
+        keys = self.sp.baseline_keys
+        assert isinstance(keys, ChangeList)
+        for batch in keys.batches(BASELINE_BATCH):
+            self.journal.write(self.state.record_sent, self.sp.name, batch, "baseline",
+                               self.sp.kind)  # fmt: skip
+
     def _jobs(self) -> Iterator[Callable[[], Awaitable[None]]]:
+        """The jobs, made as they are needed: the plan's changes are read a batch at a time."""
         sp = self.sp
-        for p in sp.profiles:
-            yield lambda p=p: self._profile(p)
-        if sp.events:
-            app = self.project.destination.app_id
-            bodies = [(e, event_body(app, sp.name, e)) for e in sp.events]
+        if sp.tally("create") + sp.tally("update") + sp.tally("unset") + sp.tally("delete"):
+            for p in sp.profiles:
+                yield lambda p=p: self._profile(p)
+        if sp.tally("events"):
+            bodies = ((e, event_body(self.app_id, sp.name, e)) for e in sp.events)
             for batch in _event_batches(bodies):
                 yield lambda batch=batch: self._events(batch)
-        for m in sp.messages:
-            yield lambda m=m: self._message(m)
+        if sp.tally("messages"):
+            for m in sp.messages:
+                yield lambda m=m: self._message(m)
 
     async def _drive(self, jobs: Iterator[Callable[[], Awaitable[None]]]) -> None:
         """Run jobs with at most ``window`` in flight; the first error stops the rest.
 
         A feeder task starts the jobs, so that a stop signal can cancel it even while it waits
         for a free slot; the jobs in flight then finish (or are cut, see ``_Stop``)."""
-        gate = asyncio.Semaphore(self.window)
+        gate = self.gate = asyncio.Semaphore(self.window)
+        alive = asyncio.Semaphore(self.window + self.resting)
         running: set[asyncio.Task[None]] = set()
         failure: list[BaseException] = []
 
@@ -456,12 +461,15 @@ class _SyncRun:
                 failure.append(exc)
             finally:
                 gate.release()
+                alive.release()
 
         async def feed() -> None:
             for job in jobs:
+                await alive.acquire()
                 await gate.acquire()
                 if failure:
                     gate.release()
+                    alive.release()
                     return
                 task = asyncio.create_task(one(job))
                 running.add(task)
@@ -604,8 +612,16 @@ class _User:
         self._calls = 0
 
     async def _send(self, call: Awaitable[Result]) -> Result:
-        if self._calls:
-            await asyncio.sleep(USER_SPACING)  # OneSignal: one write per second per user
+        if self._calls:  # OneSignal: one write per second per user; rest without a slot
+            gate = self.sync_run.gate
+            if gate is None:
+                await asyncio.sleep(USER_SPACING)
+            else:
+                gate.release()
+                try:
+                    await asyncio.sleep(USER_SPACING)
+                finally:
+                    await gate.acquire()
         self._calls += 1
         result = await call
         self.sync_run._count(result)

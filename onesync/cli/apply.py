@@ -30,8 +30,8 @@ _lock_timeout = lock_timeout_option
 SHOW_REJECTED = 50
 
 
-def _load(project: Path, allow_outside: bool = False):  # noqa: ANN202 - the Project
-    return load(project, allow_outside)
+def _load(project: Path, allow_outside: bool = False, offline: bool = False):  # noqa: ANN202
+    return load(project, allow_outside, offline=offline)
 
 
 def _ci() -> bool:
@@ -119,6 +119,11 @@ def _confirm_plan(yes: bool, sample: int, err: bool) -> Callable[[Plan], bool]:
     is_flag=True,
     help="Allow an empty model or unsetting more than state.max_destructive_share.",
 )
+@click.option(
+    "--verify-source",
+    is_flag=True,
+    help="With PLAN_FILE: read the models again and refuse the plan if their rows changed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON at the end.")
 @sample_option
 @_lock_timeout
@@ -131,11 +136,15 @@ def apply(
     syncs: tuple[str, ...],
     yes: bool,
     allow_destructive: bool,
+    verify_source: bool,
     as_json: bool,
     sample: int,
     lock_timeout: float,
 ) -> None:
     """Apply a saved plan (refused if stale), or plan, show, confirm and apply.
+
+    A saved plan is applied from the file and the state alone: no source is opened, and it is
+    refused when the specs, the destination or the state changed since it was made.
 
     Without PLAN_FILE the plan is shown and a confirmation asked; --yes or CI=true skip the
     question, and without a terminal on stdin apply refuses rather than apply unseen.
@@ -144,8 +153,8 @@ def apply(
     once); 130/143: stopped by SIGINT/SIGTERM after recording what OneSignal confirmed.
     """
     try:
-        _apply(ctx, project, allow_outside, plan_file, syncs, yes, allow_destructive, as_json,
-               sample, lock_timeout)  # fmt: skip
+        _apply(ctx, project, allow_outside, plan_file, syncs, yes, allow_destructive,
+               verify_source, as_json, sample, lock_timeout)  # fmt: skip
     except (KeyboardInterrupt, Terminated) as exc:  # outside the send loop (see runner)
         term = isinstance(exc, Terminated)
         echo(
@@ -177,11 +186,13 @@ def _apply(
     syncs: tuple[str, ...],
     yes: bool,
     allow_destructive: bool,
+    verify_source: bool,
     as_json: bool,
     sample: int,
     lock_timeout: float,
 ) -> None:
-    p = _load(project, allow_outside)
+    # a saved plan is applied from the plan and the state: no source is opened (nor checked)
+    p = _load(project, allow_outside, offline=plan_file is not None and not verify_source)
     out = sys.stderr if as_json else sys.stdout
     progress = _Progress(out.isatty() and not _ci(), err=as_json)
     if plan_file is not None:
@@ -189,17 +200,20 @@ def _apply(
             raise click.UsageError(
                 "--sync and --allow-destructive are for planning; a plan file is applied as is"
             )
-        plan = _read_plan(plan_file)
-        if not plan.has_changes:
-            text = nothing_to_do(plan)
-            if text.startswith("No changes."):
-                text = "No changes. The plan has nothing to apply."
-            _nothing(text, as_json)
-            ctx.exit(0)
-        report: ApplyReport | None = apply_plan(
-            plan, p, progress=progress, lock_timeout=lock_timeout
-        )
+        with _read_plan(plan_file) as plan:
+            if not plan.has_changes:
+                text = nothing_to_do(plan)
+                if text.startswith("No changes."):
+                    text = "No changes. The plan has nothing to apply."
+                _nothing(text, as_json)
+                ctx.exit(0)
+            report: ApplyReport | None = apply_plan(
+                plan, p, progress=progress, lock_timeout=lock_timeout,
+                verify_source=verify_source,
+            )  # fmt: skip
     else:
+        if verify_source:
+            raise click.UsageError("--verify-source is for a saved plan (PLAN_FILE)")
         plan, report = plan_and_apply(
             p, syncs=syncs or None, allow_destructive=allow_destructive, progress=progress,
             confirm=_confirm_plan(yes, sample, as_json), lock_timeout=lock_timeout,
@@ -248,8 +262,10 @@ def export(
     """
     _check_folder(csv_dir)
     p = _load(project, allow_outside)
-    with open_state(p.state, p.root, lock_timeout=lock_timeout) as state:
-        plan = make_plan(p, syncs=syncs or None, allow_destructive=allow_destructive, state=state)
+    with (
+        open_state(p.state, p.root, lock_timeout=lock_timeout) as state,
+        make_plan(p, syncs=syncs or None, allow_destructive=allow_destructive, state=state) as plan,
+    ):
         result = export_csv(plan, p, csv_dir, state=state)
     for name, path, rows in result.files:
         echo(f"{name}: {rows:,} users -> {path}")

@@ -9,6 +9,10 @@ Anything else is a bug. Without ``--debug`` it still prints one line, ``internal
 URLs) that a log must not keep, and tests/hostile/test_cli.py fails on any case that reaches this
 handler, so it hides no bug from the test suite. ``--debug`` re-raises with the traceback.
 
+Every command takes ``-h`` as well as ``--help``; ``onesync --version`` prints the installed
+version. Shell completion is click's (``_ONESYNC_COMPLETE=bash_source onesync``, see
+docs/commands/README.md); every ``syncs`` parameter completes the names of the project's syncs.
+
 Signals: SIGINT (Ctrl-C) exits 130 and SIGTERM exits 143 after unwinding (state locks are
 released); during apply's send loop both first stop sending and record what OneSignal confirmed
 (see ``onesync.apply.runner``).
@@ -24,10 +28,12 @@ from typing import Any
 
 import click
 
+from onesync.cli.options import complete_syncs
 from onesync.cli.output import Terminated, echo, error_lines, one_line
 from onesync.errors import OnesyncError, redact
 
 PROG = "onesync"
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 
 def _usage_line(exc: click.ClickException) -> str:
@@ -80,10 +86,10 @@ class OnesyncGroup(click.Group):
         try:
             code = super().main(*args, **kwargs)
         except click.ClickException as exc:
-            click.echo(_usage_line(exc), err=True)
+            echo(_usage_line(exc), err=True)
             sys.exit(1)
         except click.Abort:
-            click.echo("Aborted.", err=True)
+            echo("Aborted.", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -97,7 +103,7 @@ class OnesyncGroup(click.Group):
             if _debug(ctx):
                 raise
             for line in error_lines(exc):
-                click.echo(line, err=True)
+                echo(line, err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             echo("\n" + interrupted_message(signal.SIGINT), err=True)
@@ -116,7 +122,10 @@ class OnesyncGroup(click.Group):
             sys.exit(1)
 
 
-@click.group(cls=OnesyncGroup)
+@click.group(cls=OnesyncGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(
+    package_name="onesync", prog_name=PROG, message="%(prog)s %(version)s", help="Show the version."
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
@@ -124,10 +133,35 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+def _first_sentence(help_text: str) -> str:
+    """The first sentence of a help text's first paragraph, whole (click would cut it at ~45
+    characters with "..." in a command list; a whole sentence wraps instead)."""
+    words = help_text.partition("\n\n")[0].split()
+    if words and words[0] == "\b":
+        words = words[1:]
+    for i, word in enumerate(words):
+        if word.endswith(".") and (i == len(words) - 1 or not words[i + 1][:1].islower()):
+            return " ".join(words[: i + 1])
+    return " ".join(words)
+
+
+def _finish(command: click.Command) -> None:
+    """What every command gets, whichever module defines it: a short help that is never cut
+    off, and sync-name completion on each ``syncs`` argument or option."""
+    if not command.short_help and command.help:
+        command.short_help = _first_sentence(command.help)
+    for param in command.params:
+        if param.name == "syncs" and getattr(param, "_custom_shell_complete", None) is None:
+            param._custom_shell_complete = complete_syncs  # click's slot for shell_complete=
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _finish(sub)
+
+
 def _register() -> None:
     import importlib
 
-    for name in ("project", "sandbox", "plan", "apply", "state", "run"):
+    for name in ("project", "sandbox", "plan", "apply", "state", "run", "test"):
         try:
             module = importlib.import_module(f"onesync.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -135,6 +169,7 @@ def _register() -> None:
                 raise
             continue
         for command in getattr(module, "COMMANDS", ()):
+            _finish(command)
             main.add_command(command)
 
 

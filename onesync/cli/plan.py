@@ -1,4 +1,5 @@
-"""``onesync plan`` and ``onesync state unlock``: parse, one library call, render, exit code."""
+"""``onesync plan``, ``onesync show`` and ``onesync state``: parse, one library call, render,
+exit code."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from onesync.cli.options import (
 )
 from onesync.cli.output import echo
 from onesync.errors import PlanError, StateError
-from onesync.plan import make_plan, write_plan
+from onesync.plan import make_plan, read_plan, write_plan
 from onesync.render import render_json, render_markdown, render_text
 from onesync.state import open_state, unlock_state
 
@@ -51,10 +52,11 @@ def _save(result, out: Path) -> None:  # noqa: ANN001 - a Plan
     "-o",
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the full plan (versioned JSON) for `onesync apply FILE`.",
+    help="Write the full plan (one Parquet file) for `onesync apply FILE`.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary (has_changes, counts).")
 @click.option("--markdown", is_flag=True, help="Print Markdown, e.g. for a pull-request comment.")
+@click.option("--mask", is_flag=True, help="Hide values and hash keys (no customer data shown).")
 @click.option(
     "--allow-destructive",
     is_flag=True,
@@ -76,6 +78,7 @@ def plan(
     out: Path | None,
     as_json: bool,
     markdown: bool,
+    mask: bool,
     allow_destructive: bool,
     fail_on_invalid: bool,
     sample: int,
@@ -95,17 +98,26 @@ def plan(
         _load(project, allow_outside), syncs=syncs or None, allow_destructive=allow_destructive,
         lock_timeout=lock_timeout,
     )  # fmt: skip
-    bad = [s for s in result.syncs if s.invalid] if fail_on_invalid else []
+    with result:
+        _show(ctx, result, out, as_json, markdown, mask, fail_on_invalid, sample)
+
+
+def _show(
+    ctx: click.Context,
+    result,  # noqa: ANN001 - a Plan
+    out: Path | None,
+    as_json: bool,
+    markdown: bool,
+    mask: bool,
+    fail_on_invalid: bool,
+    sample: int,
+) -> None:
+    bad = [s for s in result.syncs if s.tally("invalid_entries")] if fail_on_invalid else []
     if out is not None and not bad:
         _save(result, out)
-    if as_json:
-        echo(render_json(result, sample))
-    elif markdown:
-        echo(render_markdown(result, sample))
-    else:
-        echo(render_text(result, sample))
-        if out is not None and not bad:
-            echo(f"Saved the plan to {out}; apply it with: onesync apply {out}")
+    _render(result, as_json, markdown, mask, sample)
+    if not (as_json or markdown) and out is not None and not bad:
+        echo(f"Saved the plan to {out}; apply it with: onesync apply {out}")
     if bad:
         what = ", ".join(
             f"{s.name} ({s.invalid_count:,} rows, "
@@ -117,6 +129,39 @@ def plan(
             + ("; the plan was not saved" if out is not None else "")
         )
     ctx.exit(2 if result.has_changes else 0)
+
+
+def _render(result, as_json: bool, markdown: bool, mask: bool, sample: int) -> None:  # noqa: ANN001
+    if as_json:
+        echo(render_json(result, sample, mask=mask), plain=True)
+    elif markdown:
+        echo(render_markdown(result, sample, mask=mask), plain=True)
+    else:
+        echo(render_text(result, sample, mask=mask))
+
+
+@click.command("show")
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON summary.")
+@click.option("--markdown", is_flag=True, help="Print Markdown, e.g. for a pull-request comment.")
+@click.option("--mask", is_flag=True, help="Hide values and hash keys (no customer data shown).")
+@sample_option
+@click.pass_context
+def show_plan(
+    ctx: click.Context, plan_file: Path, as_json: bool, markdown: bool, mask: bool, sample: int
+) -> None:
+    """Render a saved plan file; reads only the file (no project, source or state).
+
+    Exit code 0: the plan has no changes; 2: it has changes; 1: not a plan file.
+    """
+    if as_json and markdown:
+        raise click.UsageError("--json and --markdown cannot be combined")
+    with read_plan(plan_file) as saved:
+        _render(saved, as_json, markdown, mask, sample)
+        if not (as_json or markdown):
+            echo(f"(plan made {saved.created_at} by {saved.created_by}, state serial "
+                 f"{saved.state_serial}; apply it with: onesync apply {plan_file})")  # fmt: skip
+        ctx.exit(2 if saved.has_changes else 0)
 
 
 @click.group()
@@ -166,4 +211,4 @@ def show(project: Path, allow_outside: bool) -> None:
             echo(f"  {name}: {rows:,} users, {sent:,} keys sent or seen")
 
 
-COMMANDS = [plan, state]
+COMMANDS = [plan, show_plan, state]

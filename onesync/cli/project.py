@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from onesync import api
-from onesync.cli.options import allow_outside_option, project_option
-from onesync.cli.output import echo
+from onesync.cli.options import allow_outside_option, project_option, syncs_argument
+from onesync.cli.output import counted, echo, heading
 from onesync.compile import DIALECTS
 from onesync.errors import OnesyncError
 
@@ -30,7 +30,7 @@ def _check_empty(directory: Path) -> None:
         )
 
 
-@click.command()
+@click.command(short_help="Scaffold a project with an embedded DuckDB demo database.")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Scaffold a project that runs against an embedded DuckDB demo database.
@@ -63,14 +63,14 @@ def validate(project: Path, allow_outside: bool, offline: bool) -> None:
         echo(str(warning), err=True)
     for reason in result.skipped:
         echo(f"skipped: {reason}")
-    n = len(result.project.syncs)
-    echo(f"ok: {n} sync{'s' if n != 1 else ''} valid ({len(result.project.sources)} sources)")
+    syncs, sources = counted(len(result.project.syncs), "sync"), len(result.project.sources)
+    echo(f"ok: {syncs} valid ({counted(sources, 'source')})")
 
 
 @click.command(name="compile")
 @project_option
 @allow_outside_option
-@click.argument("syncs", nargs=-1)
+@syncs_argument
 @click.option(
     "--dialect",
     type=click.Choice(DIALECTS),
@@ -80,18 +80,21 @@ def validate(project: Path, allow_outside: bool, offline: bool) -> None:
 def compile_(
     project: Path, allow_outside: bool, syncs: tuple[str, ...], dialect: str | None, offline: bool
 ) -> None:
-    """Print the SQL that each sync will run, in its source's dialect."""
+    """Print the SQL that each sync will run, in its source's dialect.
+
+    Without SYNC, every sync of the project.
+    """
     for compiled in api.compile_project(
         project, syncs, dialect=dialect, offline=offline, allow_outside=allow_outside
     ):
         echo(f"-- sync: {compiled.sync.name} ({compiled.dialect}, {compiled.sync.file})")
-        echo(compiled.sql + ";\n")
+        echo(compiled.sql + ";\n", plain=True)
 
 
 COMMANDS = [init, validate, compile_]
 
 
-@click.command()
+@click.command(short_help="Rehearse the demo project against an in-process sandbox.")
 @project_option
 def demo(project: Path) -> None:
     """Seed the demo DuckDB shop and rehearse every sync against a local sandbox.
@@ -110,7 +113,8 @@ def demo(project: Path) -> None:
     from onesync.sandbox import Sandbox, SandboxConfig
 
     def step(title: str) -> None:
-        click.secho(f"\n== {title}", bold=True)
+        echo()
+        heading(f"== {title}")
 
     root = project.parent if project.is_file() else project
     if not (project.is_file() or (root / "onesync.yaml").is_file()):
@@ -131,7 +135,7 @@ def demo(project: Path) -> None:
 
         step("onesync validate")
         result = api.validate(project)
-        echo(f"ok: {len(result.project.syncs)} syncs valid")
+        echo(f"ok: {counted(len(result.project.syncs), 'sync')} valid")
         proj = dataclasses.replace(
             result.project,
             state=dataclasses.replace(result.project.state, url=str(Path(tmp) / "state.duckdb")),
@@ -139,7 +143,9 @@ def demo(project: Path) -> None:
 
         step("onesync compile customer_profile")
         compiled = api.compile_project(project, ["customer_profile"])[0]
-        echo(compiled.sql.split("\nFROM (")[0] + "\nFROM (... each value normalised ...)")
+        echo(
+            compiled.sql.split("\nFROM (")[0] + "\nFROM (... each value normalised ...)", plain=True
+        )
 
         def rehearse(title: str) -> None:
             step(f"onesync plan  ({title})")
@@ -164,10 +170,13 @@ def demo(project: Path) -> None:
 
         step("what the sandbox holds now")
         snap = sandbox.snapshot()
-        echo(
-            f"{len(snap['users'])} users, {len(snap['events'])} events, "
-            f"{len(snap['notifications'])} notifications, {snap['requests']} API requests"
-        )
+        held = [
+            counted(len(snap["users"]), "user"),
+            counted(len(snap["events"]), "event"),
+            counted(len(snap["notifications"]), "notification"),
+            counted(snap["requests"], "API request"),
+        ]
+        echo(", ".join(held))
         grace = sandbox.user("external_id", "c-1002") or {}
         echo(f"c-1002 tags: {grace.get('properties', {}).get('tags')}")
     echo(

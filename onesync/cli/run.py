@@ -15,7 +15,7 @@ from onesync.cli.apply import _load, _Progress, _summary
 from onesync.cli.options import allow_outside_option, project_option
 from onesync.cli.output import Terminated, echo
 from onesync.render.plan import nothing_to_do
-from onesync.run import run_once
+from onesync.run import RunStatus, SyncStatus, run_once, run_status
 
 
 def _pass(project: Path, allow_outside: bool) -> int:
@@ -35,6 +35,41 @@ def _pass(project: Path, allow_outside: bool) -> int:
     return result.exit_code
 
 
+def _at(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ")
+
+
+def _sync_line(s: SyncStatus) -> str:
+    if s.schedule:
+        how = f"schedule '{s.schedule}'"
+    elif s.after:
+        how = f"after {', '.join(s.after)}"
+    else:
+        how = "every run (no schedule, no after)"
+    if s.last_run is None:
+        last = "last run: never"
+    else:
+        last = f"last run {_at(s.last_run)}" + (f" ({s.last_outcome})" if s.last_outcome else "")
+    if s.due and s.schedule:
+        why = f"fired {_at(s.fired_at)}" if s.fired_at else "never ran"
+        now = f"due now ({why})"
+    elif s.due:
+        now = f"due now (after {', '.join(s.after)})" if s.after else "due now"
+    else:
+        now = "not due" + ("" if s.schedule else " (none of those is due)")
+    parts = [how, last, now]
+    if s.schedule:
+        parts.append(f"next run {_at(s.next_run)}" if s.next_run else "never fires again")
+    return f"  {s.name}: " + "; ".join(parts)
+
+
+def _dry_run(status: RunStatus) -> None:
+    echo(f"{_at(status.now)}: dry run: nothing is planned, applied or recorded")
+    for s in status.syncs:
+        echo(_sync_line(s))
+    echo(f"would run now: {', '.join(status.due)}" if status.due else "would run now: nothing")
+
+
 @click.command()
 @project_option
 @allow_outside_option
@@ -46,13 +81,25 @@ def _pass(project: Path, allow_outside: bool) -> int:
     type=click.FloatRange(min=0, min_open=True),
     help="Seconds between checks.",
 )
-def run(project: Path, allow_outside: bool, watch: bool, interval: float) -> None:
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show each sync's last and next run and what is due now; apply and record nothing.",
+)
+def run(project: Path, allow_outside: bool, watch: bool, interval: float, dry_run: bool) -> None:
     """Run the syncs that are due by `schedule:`, and those `after:` them, in order.
 
     Applies without asking (it is meant for cron jobs and CI). Exit code 0, or 3 when OneSignal
     rejected some rows. With --watch it runs until Ctrl-C (exit 0) or SIGTERM (exit 143); a
-    signal during an apply first records what OneSignal confirmed.
+    signal during an apply first records what OneSignal confirmed. With --dry-run it only shows
+    each sync's last and next run and what is due (exit 0): it reads no rows, sends nothing,
+    and neither writes nor creates the state.
     """
+    if dry_run:
+        if watch:
+            raise click.UsageError("--dry-run shows one pass; drop --watch")
+        _dry_run(run_status(_load(project, allow_outside)))
+        sys.exit(0)
     if not watch:
         sys.exit(_pass(project, allow_outside))
     try:

@@ -175,7 +175,7 @@ def serve(**opts: Any) -> None:
     _serve(**opts)
 
 
-@sandbox.command()
+@sandbox.command(short_help="Print what a sandbox holds: users, events, messages, requests.")
 @click.option("--url", default="http://127.0.0.1:4000", show_default=True, help="Running sandbox.")
 @click.option("--db", default=None, help="Read a sandbox SQLite file instead of a server.")
 @click.option("--json", "as_json", is_flag=True, help="Print the raw state as JSON.")
@@ -184,9 +184,11 @@ def show(url: str, db: str | None, as_json: bool) -> None:
     a sandbox holds (long values wrap to the terminal's width)."""
     state = load_state(url=None if db else url, db=db)
     if as_json:
-        echo(dumps(state, indent=2))
+        echo(dumps(state, indent=2), plain=True)
     else:
-        echo(escaped_lines(render_text(state)), nl=False)  # values from data: no raw controls
+        echo(
+            escaped_lines(render_text(state)), nl=False, plain=True
+        )  # values from data: no raw controls
 
 
 COMMANDS = [sandbox]

@@ -24,8 +24,10 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_NODES",
     "Document",
+    "Layout",
     "Path_",
     "Span",
+    "map_layout",
     "parse_yaml",
     "too_big",
 ]
@@ -38,6 +40,9 @@ MAX_NODES = 100_000  # values per document, aliases expanded
 MAX_DEPTH = 64  # nesting of mappings and lists
 
 Path_ = tuple[str | int, ...]
+# Where each source line of a multi-line scalar starts in its value and in the file:
+# (value line, value col, file line, file col), all 1-based, in order.
+Layout = tuple[tuple[int, int, int, int], ...]
 
 _PLAIN = "tag:onesync,2026:plain"  # an untagged plain scalar: we type it (YAML 1.2 core)
 _INT_RE = re.compile(r"[-+]?[0-9]+\Z")
@@ -64,6 +69,22 @@ _FastLoader: Any = (
 )
 
 
+def map_layout(layout: Layout, line: int, col: int) -> tuple[int, int]:
+    """The file position of (line, col), 1-based, in a value whose ``layout`` is known.
+
+    Folding (``>`` and multi-line plain scalars) joins source lines with spaces, so value line 1
+    can hold several file lines: the last source line starting at or before (line, col) holds it.
+    """
+    vline, vcol, fline, fcol = layout[0]
+    for piece in layout:
+        if piece[:2] > (line, col):
+            break
+        vline, vcol, fline, fcol = piece
+    if line == vline:
+        return fline, fcol + max(0, col - vcol)
+    return fline + line - vline, col  # an empty value line after it: kept lines, best guess
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """Where one node sits in its file (1-based), and how its text maps back to the file."""
@@ -73,9 +94,12 @@ class Span:
     style: str | None = None  # None plain, '|' or '>' block, '"' or "'" quoted
     raw: str | None = None  # the source text of a plain scalar typed as number/boolean/null
     indent: int = 0  # for block scalars: the column (1-based) where content lines start
+    layout: Layout = ()  # block and multi-line plain scalars: where each source line went
 
     def map(self, line: int, col: int) -> tuple[int, int]:
         """The file position of (line, col), both 1-based, inside this scalar's value."""
+        if self.layout:
+            return map_layout(self.layout, line, col)
         if self.style in ("|", ">"):
             return self.line + line, self.indent + col - 1
         if line == 1:
@@ -251,7 +275,7 @@ class _Converter:
                 register_secret(secret)
                 self.secrets.add(secret)
 
-    def _span(self, node: yaml.Node, raw: str | None = None) -> Span:
+    def _span(self, node: yaml.Node, raw: str | None = None, value: str | None = None) -> Span:
         style = getattr(node, "style", None) if isinstance(node, yaml.ScalarNode) else None
         indent = 0
         if style in ("|", ">"):
@@ -259,7 +283,44 @@ class _Converter:
                 if line.strip():
                     indent = len(line) - len(line.lstrip(" ")) + 1
                     break
-        return Span(node.start_mark.line + 1, node.start_mark.column + 1, style, raw, indent)
+        layout: Layout = ()
+        if value is not None and style in ("|", ">", None, ""):  # libyaml says '' for plain
+            layout = self._layout(node, value, block=style in ("|", ">"))
+        return Span(
+            node.start_mark.line + 1, node.start_mark.column + 1, style, raw, indent, layout
+        )
+
+    def _layout(self, node: yaml.Node, value: str, *, block: bool) -> Layout:
+        """Where each source line of a block or multi-line plain scalar starts in ``value``.
+
+        Every non-blank source line appears in the value as written, less its indentation (and
+        a plain scalar's trailing blanks), in order, separated only by blanks and line breaks,
+        whatever folding did between them. () when the scalar is on one line, or when the
+        value does not read back so (``$$`` became ``$``): positions are then counted as before.
+        """
+        start, end = node.start_mark, node.end_mark
+        first = start.line + 1 if block else start.line
+        if end.line <= first and not block:
+            return ()
+        pieces: list[tuple[int, int, int, int]] = []
+        at, vline, line_start = 0, 1, 0  # cursor in value; its line; where that line starts
+        for i in range(first, min(end.line, len(self.lines) - 1) + 1):
+            lo = start.column if i == start.line else 0
+            hi = end.column if i == end.line else len(self.lines[i])
+            seg = self.lines[i][lo:hi]
+            core = seg.strip(" \t")
+            if not core:
+                continue
+            while at < len(value) and value[at] in " \t\n":
+                if value[at] == "\n":
+                    vline, line_start = vline + 1, at + 1
+                at += 1
+            if not value.startswith(core, at):
+                return ()
+            lead = len(seg) - len(seg.lstrip(" \t"))
+            pieces.append((vline, at - line_start + 1, i + 1, lo + lead + 1))
+            at += len(core)
+        return tuple(pieces) if pieces and not value[at:].strip() else ()
 
     def _budget(self, node: yaml.Node) -> bool:
         """False once the document is too big or loops back into itself (already reported)."""
@@ -300,9 +361,12 @@ class _Converter:
             self.unresolved.add(path)
         if node.tag == _PLAIN:
             value = _plain(text)
-            self.spans[path] = self._span(node, None if isinstance(value, str) else text)
+            if isinstance(value, str):
+                self.spans[path] = self._span(node, None, text)
+            else:
+                self.spans[path] = self._span(node, text)
             return value
-        self.spans[path] = self._span(node)
+        self.spans[path] = self._span(node, None, text)
         return _explicit(node.tag, text)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:

@@ -30,8 +30,12 @@ of the plan whole.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from onesync.plan.store import ChangeStore
 
 __all__ = [
     "EventChange",
@@ -146,19 +150,28 @@ class InvalidRow:
     rows: int = 1  # rows this entry stands for (all rows with a NULL key share one entry)
 
 
+COUNTS = (
+    "rows", "unchanged", "create", "update", "unset", "delete", "events", "messages",
+    "recipients", "invalid", "refused_fields", "conflicts", "baseline", "left_alone",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class SyncPlan:
-    """Everything one sync will do.
+    """Everything one sync will do: a summary, and its changes in the plan's ``ChangeStore``.
 
     Fields: name, kind (profile | event | message), mode, source (its name), spec_fingerprint
-    (sha256 of the sync's IR), source_fingerprint (md5 over the incoming rows' fingerprints),
-    rows (read from the model), state_rows (users in state, or keys sent), unchanged,
-    profiles / events / messages (the changes), invalid, baseline (first run of an event or
-    message sync without backfill: ``baseline_keys`` are recorded as seen, nothing is sent),
-    conflicts (rows OneSignal answered 409 for, not retried until the row or spec changes),
-    left_alone (``on_leave: keep``: users in state no longer in the model, left untouched),
-    api_calls and api_seconds (at the destination's rate limit), read_by (how rows reached the
-    diff: ``attach``, ``pushdown`` or ``stream``).
+    (sha256 of the sync's IR), source_fingerprint (over the incoming rows' fingerprints), rows
+    (read from the model), state_rows (users in state, or keys sent), unchanged, baseline (first
+    run of an event or message sync without backfill: the keys are recorded as seen, nothing is
+    sent), left_alone (``on_leave: keep``: users in state no longer in the model), api_calls and
+    api_seconds (at the destination's rate limit), read_by (how rows reached the diff:
+    ``attach``, ``pushdown`` or ``stream``), tallies (counts made by SQL over the changes).
+
+    The changes are lazy sequences over the store (``ChangeList``): ``profiles``, ``events``,
+    ``messages``, ``invalid`` (rows kept out, and refused fields), ``conflicts`` (rows OneSignal
+    answered 409 for, not retried until the row or spec changes), ``baseline_keys``. ``len`` and
+    slices are SQL; iterating decodes a batch at a time.
     """
 
     name: str
@@ -170,61 +183,84 @@ class SyncPlan:
     rows: int = 0
     state_rows: int = 0
     unchanged: int = 0
-    profiles: tuple[ProfileChange, ...] = ()
-    events: tuple[EventChange, ...] = ()
-    messages: tuple[MessageChange, ...] = ()
-    invalid: tuple[InvalidRow, ...] = ()
-    conflicts: tuple[InvalidRow, ...] = ()
     baseline: bool = False
-    baseline_keys: tuple[str, ...] = ()
     left_alone: int = 0
     api_calls: int = 0
     api_seconds: float = 0.0
     read_by: str = ""
+    tallies: Mapping[str, int] = field(default_factory=dict)
+    store: ChangeStore | None = field(default=None, compare=False, repr=False)
+
+    def _list(self, kind: str, where: str = "", params: tuple[Any, ...] = ()) -> Sequence[Any]:
+        if self.store is None:
+            return ()
+        return self.store.list(self.name, kind, where, params)
+
+    @property
+    def profiles(self) -> Sequence[ProfileChange]:
+        return self._list("profile")
+
+    @property
+    def events(self) -> Sequence[EventChange]:
+        return self._list("event")
+
+    @property
+    def messages(self) -> Sequence[MessageChange]:
+        return self._list("message")
+
+    @property
+    def invalid(self) -> Sequence[InvalidRow]:
+        return self._list("invalid")
+
+    @property
+    def conflicts(self) -> Sequence[InvalidRow]:
+        return self._list("conflict")
+
+    @property
+    def baseline_keys(self) -> Sequence[str]:
+        return self._list("baseline")
+
+    def sample(self, action: str, n: int) -> Sequence[ProfileChange]:
+        """The first ``n`` profile changes of one action, by key (SQL, not a scan in Python)."""
+        return self._list("profile", "action = ?", (action,))[:n]
+
+    def tally(self, name: str) -> int:
+        return int(self.tallies.get(name, 0))
 
     @property
     def has_changes(self) -> bool:
         """True when apply would call OneSignal or record a baseline."""
-        return bool(self.profiles or self.events or self.messages or self.baseline)
+        return self.baseline or any(
+            self.tally(k) for k in ("create", "update", "unset", "delete", "events", "messages")
+        )
 
     @property
     def invalid_count(self) -> int:
         """Rows kept out of the plan whole (refused fields do not count)."""
-        return sum(r.rows for r in self.invalid if r.field is None)
+        return self.tally("invalid")
 
     def count(self, action: str) -> int:
-        return sum(1 for p in self.profiles if p.action == action)
+        return self.tally(action)
 
     @property
     def counts(self) -> dict[str, int]:
-        return {
-            "rows": self.rows,
-            "unchanged": self.unchanged,
-            "create": self.count("create"),
-            "update": self.count("update"),
-            "unset": self.count("unset"),
-            "delete": self.count("delete"),
-            "events": len(self.events),
-            "messages": len(self.messages),
-            "recipients": sum(len(m.keys) for m in self.messages),
-            "invalid": self.invalid_count,
-            "refused_fields": sum(1 for r in self.invalid if r.field is not None),
-            "conflicts": len(self.conflicts),
-            "baseline": len(self.baseline_keys),
-            "left_alone": self.left_alone,
-        }
+        c = {k: self.tally(k) for k in COUNTS}
+        c.update(rows=self.rows, unchanged=self.unchanged, left_alone=self.left_alone)
+        return c
 
 
-FORMAT_VERSION = 2  # 2: lifecycle fields (remove_*, conflicts, refused fields, batches)
+FORMAT_VERSION = 3  # 3: Parquet changes with a manifest; apply reads only the plan and state
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A whole plan: per-sync changes plus what it was made against (for staleness checks).
+    """A whole plan: per-sync summaries (in the order apply runs them) and what it was made
+    against, so apply can refuse it when anything moved.
 
-    Fields: syncs, app_id (for idempotency keys; never the api_key), state_url (passwords
-    redacted), state_serial and state_lineage (the state it was made against), created_at,
-    created_by (user@host), format_version.
+    Fields: syncs, app_id, api and api_url (the destination; never the api_key), state_url
+    (passwords redacted), state_serial and state_lineage (the state it was made against),
+    created_at, created_by (user@host), format_version, store (the changes; ``close()``
+    releases it).
     """
 
     syncs: tuple[SyncPlan, ...]
@@ -235,10 +271,17 @@ class Plan:
     created_at: str
     created_by: str
     format_version: int = FORMAT_VERSION
+    api: str = "current"
+    api_url: str = ""
+    store: ChangeStore | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_changes(self) -> bool:
         return any(s.has_changes for s in self.syncs)
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.syncs)
 
     def sync(self, name: str) -> SyncPlan:
         for s in self.syncs:
@@ -246,14 +289,12 @@ class Plan:
                 return s
         raise KeyError(name)
 
-    def to_json(self) -> dict[str, Any]:
-        """The on-disk form (see ``onesync.plan.planfile``)."""
-        from onesync.plan.planfile import plan_to_json
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
 
-        return plan_to_json(self)
+    def __enter__(self) -> Plan:
+        return self
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Plan:
-        from onesync.plan.planfile import plan_from_json
-
-        return plan_from_json(data)
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,8 +1,9 @@
 """``make_plan``: compile, read, diff against state, guard, and return a ``Plan`` value.
 
-Steps per sync: load the compiled model's rows next to the state (``engine``), find invalid rows,
-diff (``diff``), refuse destructive plans unless allowed, estimate API calls. Nothing is written
-to the state and nothing is sent.
+Steps per sync, in the order apply will run them: load the compiled model's rows next to the
+state (``engine``), find invalid rows, diff (``diff`` for users, ``sends`` for events and
+messages) into one workspace of change rows (``store``), then tally and guard by SQL. Nothing is
+written to the state and nothing is sent; no change becomes a Python object.
 """
 
 from __future__ import annotations
@@ -10,17 +11,21 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from onesync.errors import PlanError, redact
 from onesync.model import CompiledSync, Project, Sync, redact_url
-from onesync.plan import diff
+from onesync.plan import diff, guards, sends
 from onesync.plan.changes import Plan, SyncPlan
 from onesync.plan.engine import INCOMING, INVALID, Engine
-from onesync.state import StateStore, open_state
+from onesync.plan.store import Workspace
+from onesync.state import StateReader, StateStore, open_state
 from onesync.state.lock import who
+
+EVENTS_PER_CALL = 500  # 1 MB per request / 2,024 bytes per event, rounded down
 
 
 def spec_fingerprint(sync: Sync) -> str:
@@ -38,16 +43,25 @@ def spec_fingerprint(sync: Sync) -> str:
 
 
 def _select(project: Project, syncs: Iterable[str] | None) -> list[Sync]:
-    if not syncs:
-        return list(project.syncs)
-    out = []
-    for name in syncs:
+    """The syncs to plan, in the order apply runs them."""
+    names = list(dict.fromkeys(syncs or ()))
+    for name in names:
         try:
-            out.append(project.sync(name))
+            project.sync(name)
         except KeyError:
             known = ", ".join(s.name for s in project.syncs) or "none"
             raise PlanError(f"unknown sync {name!r} (known: {known})") from None
-    return out
+    return [project.sync(n) for n in project.run_order(names or None)]
+
+
+def destination_fingerprint(app_id: str, api: str, api_url: str) -> str:
+    """What a plan was made for: the app, API mode and URL (never the key)."""
+    text = json.dumps([app_id, api, api_url.rstrip("/")])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def specs_fingerprint(fingerprints: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(fingerprints)).encode()).hexdigest()
 
 
 def _compile_all(
@@ -67,15 +81,17 @@ def _compile_all(
     return have
 
 
-def plan_sync(state: StateStore, project: Project, compiled: CompiledSync) -> SyncPlan:
-    """Diff one compiled sync against the state (no guard; see ``make_plan``)."""
+def plan_sync(
+    state: StateStore, ws: Workspace, project: Project, compiled: CompiledSync
+) -> SyncPlan:
+    """Diff one compiled sync against the state into ``ws``; the summary without tallies
+    (``make_plan`` adds them, and the guards)."""
     sync = compiled.sync
     eng = Engine(state)
     read_by = eng.load(compiled, project.source(sync.source), project.root)
     try:
         cols = eng.columns(INCOMING)
-        invalid = diff.invalid_rows(eng, compiled, cols)
-        rows = int(eng.scalar(f"SELECT count(*) FROM {INCOMING}"))
+        invalid = diff.invalid_rows(eng, ws, compiled, cols)
         base = dict(
             name=sync.name,
             kind=sync.kind,
@@ -83,95 +99,53 @@ def plan_sync(state: StateStore, project: Project, compiled: CompiledSync) -> Sy
             source=sync.source,
             spec_fingerprint=spec_fingerprint(sync),
             source_fingerprint=diff.source_fingerprint(eng),
-            rows=rows,
+            rows=int(eng.scalar(f"SELECT count(*) FROM {INCOMING}")),
             read_by=read_by,
         )
         dest = project.destination
         if sync.kind == "profile":
-            profiles, left, unchanged, refused, held = diff.profile_changes(
-                eng, compiled, cols, len(invalid), dest
-            )
-            calls = diff.api_cost("profile", profiles, 0, 0)
+            t = diff.profile_changes(eng, ws, compiled, dest)
             return SyncPlan(
                 **base,
                 state_rows=state.row_count(sync.name),
-                unchanged=unchanged,
-                profiles=tuple(profiles),
-                invalid=tuple(invalid) + tuple(refused),
-                conflicts=tuple(held),
-                left_alone=left,
-                api_calls=calls,
-                api_seconds=calls / dest.rate_limit,
+                unchanged=diff.count_valid(eng, invalid) - t.changed - t.held,
+                left_alone=t.left_alone,
             )
         spec = sync.event or sync.message
         assert spec is not None
         sent = state.sent_count(sync.name)
         if not state.is_started(sync.name) and not spec.backfill:
-            keys = diff.all_keys(eng)
-            return SyncPlan(
-                **base,
-                state_rows=sent,
-                invalid=tuple(invalid),
-                baseline=True,
-                baseline_keys=tuple(keys),
-            )
-        fixed = []  # message batches an earlier apply fixed: resent as they are
-        if sync.message is not None:
-            fixed = diff.fixed_batches(state.outbox(sync.name), sync.message.channel)
-        new = diff.new_rows(eng, compiled, {k for m in fixed for k in m.keys})
-        unchanged = diff._count_valid(eng, len(invalid)) - len(new)
+            sends.baseline(eng, ws, sync.name)
+            return SyncPlan(**base, state_rows=sent, baseline=True)
+        skip: set[str] = set()
+        if sync.message is not None:  # message batches an earlier apply fixed: resent as is
+            fixed = sends.fixed_batches(state.outbox(sync.name), sync.message.channel)
+            skip = {k for m in fixed for k in m.keys}
+            ws.append(sync.name, fixed)
+        seen = 0
+
+        def counted() -> Iterator[dict[str, Any]]:
+            nonlocal seen
+            for row in sends.new_rows(eng, compiled, skip):
+                seen += 1
+                yield row
+
         if sync.kind == "event":
-            events, bad = diff.event_changes(compiled, new)
-            calls = diff.api_cost("event", [], len(events), 0)
-            return SyncPlan(
-                **base,
-                state_rows=sent,
-                unchanged=unchanged,
-                events=tuple(events),
-                invalid=tuple(invalid) + tuple(bad),
-                api_calls=calls,
-                api_seconds=calls / dest.rate_limit,
-            )
-        messages, bad = diff.message_changes(compiled, new, dest)
-        messages = fixed + messages
-        return SyncPlan(
-            **base,
-            state_rows=sent,
-            unchanged=unchanged,
-            messages=tuple(messages),
-            invalid=tuple(invalid) + tuple(bad),
-            api_calls=len(messages),
-            api_seconds=len(messages) / dest.rate_limit,
-        )
+            ws.append(sync.name, sends.event_changes(compiled, counted()))
+        else:
+            ws.append(sync.name, sends.message_changes(compiled, counted(), dest))
+        unchanged = diff.count_valid(eng, invalid) - seen
+        return SyncPlan(**base, state_rows=sent, unchanged=unchanged)
     finally:
         eng.drop(INCOMING, INVALID)
 
 
-def invalid_problem(sp: SyncPlan, limit: float) -> str | None:
-    """Why a plan is refused by ``state.max_invalid_share``, or None.
-
-    A model that suddenly returns mostly invalid rows (a renamed column, a broken join) would
-    otherwise plan as "nothing to send" and exit 0, and CI would never notice.
-    """
-    from onesync.render.escape import escaped, shown  # render imports this module
-
-    bad = sp.invalid_count
-    if not sp.rows or not bad or bad / sp.rows <= limit:
-        return None
-    first = next((r for r in sp.invalid if r.field is None), None)
-    example = ""
-    if first is not None:
-        where = "a row" if first.key is None else f"key {shown(first.key)}"
-        example = f" (e.g. {where}: {escaped(first.reason)})"
-    return (
-        f"sync {sp.name}: {bad:,} of {sp.rows:,} rows ({_pct(bad / sp.rows)}) are invalid"
-        f"{example}, more than state.max_invalid_share ({_pct(limit)}); fix the rows in the "
-        "source (the model or its data), or raise state.max_invalid_share in onesync.yaml"
-    )
-
-
-def _pct(share: float) -> str:
-    return f"{share:.1%}".replace(".0%", "%")
+def _calls(sp: SyncPlan) -> int:
+    if sp.kind == "profile":
+        return sp.tally("profile_calls")
+    if sp.kind == "event":
+        return math.ceil(sp.tally("events") / EVENTS_PER_CALL)
+    return sp.tally("messages")
 
 
 def make_plan(
@@ -195,52 +169,71 @@ def make_plan(
         lock_timeout: seconds to wait for the state lock when opening it here.
 
     Returns:
-        A ``Plan`` (``plan.has_changes`` says whether apply has anything to do).
+        A ``Plan`` whose syncs are in the order apply runs them; its changes live in a
+        temporary DuckDB file until ``plan.close()`` (``plan.has_changes`` says whether apply
+        has anything to do).
     """
     selected = _select(project, syncs)
     store = state or open_state(project.state, project.root, lock_timeout=lock_timeout)
     try:
         serial, lineage = store.serial, store.lineage
         every = _compile_all(project, selected, compiled)
-        plans = [plan_sync(store, project, every[s.name]) for s in selected]
+        ws = Workspace(store.conn if store.backend == "duckdb" else None)
+        try:
+            partial = [plan_sync(store, ws, project, every[s.name]) for s in selected]
+            changes = ws.finish()
+        except BaseException:
+            ws.abandon()
+            raise
     finally:
         if state is None:
             store.close()
+    dest = project.destination
+    plans = []
+    for sp in partial:
+        sp = dataclasses.replace(sp, tallies=changes.counts(sp.name), store=changes)
+        calls = _calls(sp)
+        plans.append(dataclasses.replace(sp, api_calls=calls, api_seconds=calls / dest.rate_limit))
     share = project.state.max_destructive_share
     problems = [
         p for sp, s in zip(plans, selected, strict=True)
-        if (p := diff.send_problem(sp, s))
-        or (not allow_destructive and (p := diff.destructive_problem(sp, share, s)))
-        or (p := invalid_problem(sp, project.state.max_invalid_share))
+        if (p := guards.send_problem(sp, s))
+        or (not allow_destructive and (p := guards.destructive_problem(sp, share, s)))
+        or (p := guards.invalid_problem(sp, project.state.max_invalid_share))
     ]  # fmt: skip
     if problems:
+        changes.close()
         raise PlanError("plan refused: " + "\n".join(problems))
     return Plan(
         syncs=tuple(plans),
-        app_id=project.destination.app_id,
+        app_id=dest.app_id,
         state_url=redact(redact_url(project.state.url) or ""),
         state_serial=serial,
         state_lineage=lineage,
         created_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         created_by=who(),
+        api=dest.api,
+        api_url=dest.api_url,
+        store=changes,
     )
 
 
 def check_fresh(
     plan: Plan,
     project: Project,
-    state: StateStore,
+    state: StateReader,
     *,
+    verify_source: bool = False,
     compiled: Mapping[str, CompiledSync] | None = None,
-    check_source: bool = True,
 ) -> list[str]:
-    """Reasons a saved plan may no longer be applied (empty when it is fresh).
+    """Reasons a saved plan may no longer be applied (empty when it may).
 
-    Compares the state (lineage and serial), each sync's spec fingerprint and, with
-    ``check_source``, the source fingerprint of the rows the model returns now.
+    Compares the state (lineage and serial), the destination (app, API mode, URL) and each
+    sync's spec fingerprint; no source is opened. With ``verify_source`` the models are read
+    again and a sync whose rows changed since is refused too (Terraform leaves that to the next
+    plan; it is opt-in here for the same reason).
     """
     reasons: list[str] = []
-    every: dict[str, CompiledSync] = dict(compiled or {})
     if plan.state_lineage != state.lineage:
         reasons.append("the plan was made against another state store")
     elif plan.state_serial != state.serial:
@@ -248,8 +241,16 @@ def check_fresh(
             f"the state changed since the plan was made (serial {plan.state_serial} -> "
             f"{state.serial}): another apply ran"
         )
-    if plan.app_id != project.destination.app_id:
-        reasons.append(f"the plan is for app {plan.app_id}, the project now targets another app")
+    dest = project.destination
+    was = (plan.app_id, plan.api, plan.api_url.rstrip("/"))
+    now = (dest.app_id, dest.api, dest.api_url.rstrip("/"))
+    if was != now:
+        what = [n for n, a, b in zip(("app_id", "api", "api_url"), was, now, strict=True) if a != b]
+        reasons.append(
+            f"the destination changed since the plan was made ({', '.join(what)}: the plan is "
+            f"for app {plan.app_id}, api {plan.api} at {plan.api_url})"
+        )
+    fresh: list[Sync] = []
     for sp in plan.syncs:
         try:
             sync = project.sync(sp.name)
@@ -259,15 +260,16 @@ def check_fresh(
         if spec_fingerprint(sync) != sp.spec_fingerprint:
             reasons.append(f"the spec of sync {sp.name} changed since the plan was made")
             continue
-        if not check_source:
-            continue
-        eng = Engine(state)
-        if sync.name not in every:
-            every.update(_compile_all(project, [sync], None))
-        eng.load(every[sync.name], project.source(sync.source), project.root)
-        try:
-            if diff.source_fingerprint(eng) != sp.source_fingerprint:
-                reasons.append(f"the rows of sync {sp.name} changed in its source")
-        finally:
-            eng.drop(INCOMING, INVALID)
+        fresh.append(sync)
+    if verify_source and isinstance(state, StateStore):
+        every = _compile_all(project, fresh, compiled)
+        for sync in fresh:
+            sp = plan.sync(sync.name)
+            eng = Engine(state)
+            eng.load(every[sync.name], project.source(sync.source), project.root)
+            try:
+                if diff.source_fingerprint(eng) != sp.source_fingerprint:
+                    reasons.append(f"the rows of sync {sync.name} changed in its source")
+            finally:
+                eng.drop(INCOMING, INVALID)
     return reasons

@@ -140,6 +140,20 @@ class StateReader:
         ).fetchone()
         return json.loads(row[0]) if row and row[0] else ({} if row else None)
 
+    def values_of(self, sync: str, keys: Sequence[str]) -> dict[str, dict[str, str | None]]:
+        """``values`` for a batch of keys in one query (keys not in state are left out)."""
+        if not keys:
+            return {}
+        rows = self.fetchall(
+            "SELECT key, data FROM onesync_rows WHERE sync = ? AND key IN "
+            f"(SELECT unnest({self._array()}))",
+            (sync, list(keys)),
+        )
+        return {str(k): (json.loads(d) if d else {}) for k, d in rows}
+
+    def _array(self) -> str:
+        return "?::text[]" if self.backend == "postgres" else "?::VARCHAR[]"
+
     def fingerprint(self, sync: str, key: str) -> str | None:
         return self.scalar(
             "SELECT fingerprint FROM onesync_rows WHERE sync = ? AND key = ?", (sync, key)
@@ -213,9 +227,6 @@ class StateWriter(StateReader):
             "UPDATE onesync_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
             "WHERE key = 'serial'"
         )
-
-    def _array(self) -> str:
-        return "?::text[]" if self.backend == "postgres" else "?::VARCHAR[]"
 
     def _merge(self) -> str:
         if self.backend == "postgres":

@@ -263,7 +263,7 @@ def build_state(doc: Document) -> tuple[StateConfig, list[Diagnostic]]:
 def _sql_start(doc: Document, path: tuple[str, ...]) -> Pos:
     span = doc.spans[path]
     line, col = span.map(1, 1)
-    return Pos(doc.file, line, col)
+    return Pos(doc.file, line, col, span.layout)
 
 
 MAX_MODEL_BYTES = 1 << 20  # a model file is a query, not a data set

@@ -1,9 +1,19 @@
-"""A small 5-field cron parser: enough to check ``schedule:`` and to tell when a sync is due."""
+"""``schedule:``: a 5-field cron read the way Vixie (and Debian) cron reads it, through cronsim.
+
+cronsim decides what an expression means and when it fires; this module adds the ``@daily``
+aliases, refuses anything but five fields, and words a refusal so that it names the field and
+the fix. The day rule is Vixie's: when day of month and day of week are both restricted, a day
+matches if either does; a field whose text starts with ``*`` (``*/2`` too) counts as unrestricted,
+so ``0 0 */2 * 1`` fires on odd days that are Mondays, not on every odd day and every Monday.
+Schedules are read in UTC.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+
+from cronsim import CronSim, CronSimError
 
 __all__ = ["Cron", "CronError", "NeverFires", "parse_cron"]
 
@@ -14,14 +24,13 @@ _FIELDS = (
     ("month", 1, 12),
     ("day of week", 0, 7),
 )
+# cronsim's "Bad <field>" names, in our field order (it counts an optional seconds field first)
+_CRONSIM_NAMES = ("minute", "hour", "day-of-month", "month", "day-of-week")
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _NAMES = {
-    3: {
-        m: i + 1
-        for i, m in enumerate(
-            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        )
-    },
-    4: {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])},
+    3: {m: i + 1 for i, m in enumerate(_MONTH_NAMES)},
+    4: {d: i for i, d in enumerate(_DAY_NAMES)},
 }
 _MACROS = {
     "@yearly": "0 0 1 1 *",
@@ -36,7 +45,8 @@ _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
-_LONGEST = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # days, leap years included
+_FROM = datetime(2000, 1, 1, tzinfo=UTC)  # where "does it ever fire" starts looking
+_SYNTAX = "write numbers, a-b ranges, a,b lists or */n steps"
 
 
 class CronError(ValueError):
@@ -49,95 +59,138 @@ class NeverFires(CronError):
 
 @dataclass(frozen=True, slots=True)
 class Cron:
-    """The allowed values of each field; day of week uses 0 for Sunday (7 is folded into 0)."""
+    """A checked cron expression (aliases expanded, blanks collapsed); when it fires is cronsim's.
 
-    minutes: frozenset[int]
-    hours: frozenset[int]
-    days: frozenset[int]
-    months: frozenset[int]
-    weekdays: frozenset[int]
-    any_day: bool  # day-of-month field was '*'
-    any_weekday: bool  # day-of-week field was '*'
+    Naive datetimes are taken as UTC wall time and answered naive; aware ones are compared in UTC.
+    """
+
+    expr: str
+
+    def next_after(self, t: datetime) -> datetime | None:
+        """The first scheduled minute strictly after ``t``; None if none in the next 50 years."""
+        naive = t.tzinfo is None
+        start = t.replace(tzinfo=UTC) if naive else t.astimezone(UTC)
+        try:
+            fire = next(CronSim(self.expr, start))
+        except StopIteration:
+            return None
+        return fire.replace(tzinfo=None) if naive else fire
 
     def matches(self, t: datetime) -> bool:
-        """True when the minute ``t`` falls in is a scheduled minute (classic cron day rule)."""
-        if t.minute not in self.minutes or t.hour not in self.hours or t.month not in self.months:
-            return False
-        day_ok = t.day in self.days
-        weekday_ok = (t.isoweekday() % 7) in self.weekdays
-        if self.any_day or self.any_weekday:
-            return day_ok and weekday_ok
-        return day_ok or weekday_ok
+        """True when the minute ``t`` falls in is a scheduled minute."""
+        minute = t.replace(second=0, microsecond=0)
+        return self.next_after(minute - timedelta(seconds=1)) == minute
 
-
-def _value(text: str, index: int) -> int:
-    name, lo, hi = _FIELDS[index]
-    names = _NAMES.get(index, {})
-    if text.lower() in names:
-        return names[text.lower()]
-    if not text.isdigit():
-        raise CronError(f"{name} field: {text!r} is not a number")
-    n = int(text)
-    if not lo <= n <= hi:
-        raise CronError(f"{name} field: {n} is outside {lo}-{hi}")
-    return n
-
-
-def _field(text: str, index: int) -> frozenset[int]:
-    name, lo, hi = _FIELDS[index]
-    out: set[int] = set()
-    for part in text.split(","):
-        base, _, step_text = part.partition("/")
-        step = 1
-        if step_text:
-            if not step_text.isdigit() or int(step_text) == 0:
-                raise CronError(f"{name} field: step {step_text!r} must be a positive number")
-            step = int(step_text)
-        if base == "*":
-            start, end = lo, hi
-        elif "-" in base:
-            a, _, b = base.partition("-")
-            start, end = _value(a, index), _value(b, index)
-            if start > end:
-                raise CronError(f"{name} field: range {base} runs backwards")
-        elif base:
-            start = _value(base, index)
-            end = hi if step_text else start
-        else:
-            raise CronError(f"{name} field: empty item in {text!r}")
-        out.update(range(start, end + 1, step))
-    if index == 4 and 7 in out:
-        out = (out - {7}) | {0}
-    return frozenset(out)
+    def fired(self, since: datetime, now: datetime) -> datetime | None:
+        """The first scheduled minute after ``since`` and at or before ``now``, else None."""
+        fire = self.next_after(since)
+        return fire if fire is not None and fire <= now else None
 
 
 def parse_cron(expr: str) -> Cron:
-    """Parse ``m h dom mon dow`` (or @daily, @hourly, ...); raise CronError saying what is wrong."""
-    text = _MACROS.get(expr.strip().lower(), expr)
+    """Parse ``m h dom mon dow`` (or @daily, @hourly, ...); raise CronError saying what is wrong.
+
+    Args:
+        expr: the ``schedule:`` text.
+
+    Returns:
+        The Cron; ``NeverFires`` (a CronError) when it is valid but no date matches it.
+    """
+    if not isinstance(expr, str):
+        raise CronError(f"{expr!r} is not a cron expression; quote it as text")
+    text = " ".join(_MACROS.get(expr.strip().lower(), expr).split())
     parts = text.split()
     if len(parts) != 5:
         raise CronError(
             f"a cron expression has 5 fields: minute hour day month weekday; found {len(parts)}"
         )
-    sets = [_field(p, i) for i, p in enumerate(parts)]
-    cron = Cron(*sets, any_day=parts[2] == "*", any_weekday=parts[4] == "*")
-    _check_fires(cron)
+    try:
+        CronSim(text, _FROM)
+    except CronSimError as e:
+        raise _explain(parts, str(e)) from None
+    cron = Cron(text)
+    if cron.next_after(_FROM) is None:
+        raise NeverFires("it never fires: no date matches its day of month and day of week")
     return cron
 
 
-def _check_fires(cron: Cron) -> None:
-    """Raise CronError when no date ever matches (``0 0 30 2 *``: February has no 30th).
+def _explain(parts: list[str], message: str) -> CronError:
+    """Why cronsim refused the expression, in the words of the field it names."""
+    bad = message.removeprefix("Bad ")
+    if bad not in _CRONSIM_NAMES:
+        return CronError(f"{' '.join(parts)!r} is not a cron expression ({_SYNTAX})")
+    index = _CRONSIM_NAMES.index(bad)
+    name, text = _FIELDS[index][0], parts[index]
+    reason = _reason(index, text)
+    if reason is not None:
+        return CronError(f"{name} field: {reason}")
+    if index == 2:  # the field reads well: cronsim found that no month has the day
+        return _never_fires(parts)
+    return CronError(f"{name} field: {text!r} is not valid ({_SYNTAX})")
 
-    Only a restricted day of month with ``*`` weekdays can miss every date (a restricted
-    weekday fires on its own, the classic cron OR rule), so comparing the earliest day with
-    the longest length of each month is enough: no minutes are walked.
-    """
-    if cron.any_day or not cron.any_weekday:
-        return
-    first = min(cron.days)
-    if any(first <= _LONGEST[m - 1] for m in cron.months):
-        return
-    months = [_MONTHS[m - 1] for m in sorted(cron.months)]
+
+def _reason(index: int, text: str) -> str | None:
+    """What is wrong with one field's text, or None when nothing is (as far as words go)."""
+    for item in text.split(","):
+        base, slash, step = item.partition("/")
+        if not item:
+            return f"empty item in {text!r}"
+        if slash and (not step.isdigit() or int(step) == 0):
+            return f"step {step!r} must be a positive number"
+        upper = base.upper()
+        if base == "*" or (index == 2 and upper in ("L", "LW")):
+            continue
+        if index == 4 and "#" in base:  # cronsim's nth weekday: mon#2
+            base, _, nth = base.partition("#")
+            if not nth.isdigit() or not 1 <= int(nth) <= 5:
+                return f"{item!r}: the week after # must be 1-5"
+        elif index == 4 and upper.endswith("L") and len(base) > 1:  # cronsim's last weekday: 5L
+            base = base[:-1]
+        first, dash, last = base.partition("-")
+        ends = (first, last) if dash else (first,)
+        for end in ends:
+            if (problem := _bad_value(index, end)) is not None:
+                return problem
+        if dash and _value(index, first) > _value(index, last):
+            return f"range {base} runs backwards"
+    return None
+
+
+def _value(index: int, text: str) -> int:
+    return _NAMES.get(index, {}).get(text.lower(), int(text) if text.isdigit() else -1)
+
+
+def _bad_value(index: int, text: str) -> str | None:
+    name, lo, hi = _FIELDS[index]
+    if text.lower() in _NAMES.get(index, {}):
+        return None
+    if not text.isdigit():
+        return f"{text!r} is not a number"
+    if not lo <= int(text) <= hi:
+        return f"{int(text)} is outside {lo}-{hi}"
+    return None
+
+
+def _expand(index: int, text: str) -> set[int]:
+    """The values of a field that ``_reason`` found nothing wrong with (no cronsim extras)."""
+    _, lo, hi = _FIELDS[index]
+    out: set[int] = set()
+    for item in text.split(","):
+        base, _, step = item.partition("/")
+        first, dash, last = base.partition("-")
+        if base == "*":
+            start, end = lo, hi
+        else:
+            start = _value(index, first)
+            end = _value(index, last) if dash else (hi if step else start)
+        out.update(range(start, end + 1, int(step or 1)))
+    return out
+
+
+def _never_fires(parts: list[str]) -> NeverFires:
+    """``0 0 30 2 *``: the day of month exists in none of the months (weekdays do not help)."""
+    first = min(_expand(2, parts[2]))
+    months = [_MONTHS[m - 1] for m in sorted(_expand(3, parts[3]))]
     names = months[0] if len(months) == 1 else ", ".join(months[:-1]) + " and " + months[-1]
     have = "has" if len(months) == 1 else "have"
-    raise NeverFires(f"it never fires: {names} never {have} a day {first}")
+    return NeverFires(f"it never fires: {names} never {have} a day {first}")

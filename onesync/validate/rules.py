@@ -18,6 +18,7 @@ from onesync.errors import Diagnostic
 from onesync.validate.context import Context, Spec, get
 from onesync.validate.cron import CronError, NeverFires, parse_cron
 from onesync.validate.suggest import one_of
+from onesync.validate.testspec import check_tests
 from onesync.validate.times import DELAY, TimeProblem, send_after_time, zone
 
 __all__ = [
@@ -323,4 +324,5 @@ RULES = (
     check_unsubscribe,
     check_on_leave,
     check_legacy_api,
+    check_tests,
 )

@@ -11,6 +11,7 @@ from sqlglot.dialects.dialect import Dialect, Dialects
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
+from onesync.load.yaml import map_layout
 from onesync.model import Pos
 
 __all__ = [
@@ -153,13 +154,15 @@ def model_position(start: Pos, sql: str, dialect: str, message: str) -> Pos:
     """Where in the spec a database error about the model points: the name it failed on,
     counted from ``start`` (``Model.sql_pos``, where the SQL text begins), else ``start``.
 
-    Exact for ``model.file`` and ``sql: |`` blocks (their lines keep one indent); for a
-    quoted SQL that spans lines, the line is the best guess.
+    Exact for ``model.file``, block (``|``, ``>``) and plain SQL, through ``start.layout`` where
+    folding moved lines; for a quoted SQL that spans lines, the line is the best guess.
     """
     at = locate(sql, dialect, message)
     if at is None:
         return start
     line, col = at
+    if start.layout:
+        return Pos(start.file, *map_layout(start.layout, line, col))
     return Pos(start.file, start.line + line - 1, start.col + col - 1)
 
 

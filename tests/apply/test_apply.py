@@ -16,6 +16,7 @@ from onesync.destination import idempotency_key
 from onesync.plan import make_plan
 from onesync.sandbox import Faults, RateLimits, Sandbox
 from onesync.state import open_state
+from tests.plantext import plan_text
 
 from .world import APP_ID, World, actual_users, expected_users
 
@@ -198,35 +199,57 @@ def test_event_refused_for_unknown_user_is_rejected_alone(world: World, sb: Sand
     assert len(sb.snapshot()["events"]) == 2
 
 
-def test_stale_plan_is_refused_with_the_reason(world: World, sb: Sandbox) -> None:
+def test_a_saved_plan_is_applied_from_the_file_and_the_state_alone(
+    world: World, sb: Sandbox
+) -> None:
+    """Terraform's rule: apply is described by the plan. The source can be gone; a changed spec,
+    destination or state refuses the plan, with the reason, before anything is sent."""
+    from .world import API_KEY, APP_ID
+
     world.customers(5)
     world.orders(3, 5)
-    r = world.cli("plan", "-o", "plan.json")
+    r = world.cli("plan", "-o", "plan.parquet")
     assert r.returncode == 2, r.stderr
+    want = expected_users(world)
+    outputs = [r.stdout + r.stderr]
+
+    def refused(why: str) -> None:
+        before = sb.snapshot()["requests"]
+        r = world.cli("apply", "plan.parquet")
+        outputs.append(r.stdout + r.stderr)
+        assert r.returncode == 1 and why in r.stderr, r.stderr
+        assert "was not applied" in r.stderr and sb.snapshot()["requests"] == before
+
+    spec = world.root / "specs" / "customers.yaml"
+    text = spec.read_text()
+    spec.write_text(text.replace("  plan: plan", "  plan: plan\n  tier: plan"))
+    refused("the spec of sync customers changed since the plan was made")
+    spec.write_text(text)
+    config = world.root / "onesync.yaml"
+    conf = config.read_text()
+    config.write_text(conf.replace(APP_ID, "5eb5a37e-0000-4000-8000-0000000000ff"))
+    refused("the destination changed since the plan was made (app_id: ")
+    config.write_text(conf)
+
     world.sql("UPDATE customers SET plan = 'changed' WHERE id = 'u0001'")
-    r = world.cli("apply", "plan.json")
-    assert r.returncode == 1
-    assert "stale" in r.stderr and "the rows of sync customers changed in its source" in r.stderr
+    r = world.cli("apply", "--verify-source", "plan.parquet")  # opt-in: the rows moved on
+    assert r.returncode == 1 and "the rows of sync customers changed in its source" in r.stderr
     assert sb.snapshot()["requests"] == 0
 
-    outputs = [r.stdout + r.stderr]
-    r = world.cli("plan", "-o", "plan.json")
-    outputs.append(r.stdout + r.stderr)
-    r = world.cli("apply", "plan.json")
+    source = world.root / "data" / "src.duckdb"
+    source.rename(world.root / "elsewhere.duckdb")  # apply must not need it
+    r = world.cli("apply", "plan.parquet")
     outputs.append(r.stdout + r.stderr)
     assert r.returncode == 0, r.stderr
     assert "Apply complete: 11 sent" in r.stdout
-    assert actual_users(sb.snapshot()) == expected_users(world)
+    assert actual_users(sb.snapshot()) == want  # exactly what the plan showed
+    assert len(sb.snapshot()["events"]) == 3
 
-    r = world.cli("apply", "plan.json")  # the same plan again: state moved on since
-    outputs.append(r.stdout + r.stderr)
-    assert r.returncode == 1 and "the state changed since the plan was made" in r.stderr
+    refused("the state changed since the plan was made")  # the same plan again
 
     # The API key is nowhere: not in output, the plan file, or the state.
-    from .world import API_KEY
-
     assert not any(API_KEY in o for o in outputs)
-    assert API_KEY not in (world.root / "plan.json").read_text()
+    assert API_KEY not in plan_text(world.root / "plan.parquet")
     for f in (world.root / ".onesync").iterdir():
         assert API_KEY.encode() not in f.read_bytes()
 

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.plantext import plan_text
+
 # Canaries: never to appear in any output or file, whatever a spec says.
 CANARY_KEY = "os_v2_app_CANARYKEY7f3a9"
 CANARY_PASSWORD = "Canary-Pa55word-91c"
@@ -134,6 +136,8 @@ def leaked(root: Path, outcome: Outcome | None = None) -> list[str]:
         if not path.is_file() or path.suffix == ".yaml" or path.name == ".env":
             continue  # the specs themselves may name the variables
         data = path.read_bytes()
+        if data[:4] == b"PAR1":  # a plan file: compressed, so read it back as text
+            data = plan_text(path).encode()
         found += [
             f"{path.relative_to(root)} contains {c!r}" for c in CANARIES if c.encode() in data
         ]

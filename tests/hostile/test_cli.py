@@ -77,6 +77,15 @@ CASES: dict[str, list[tuple[str, ...]]] = {
         ("--sample", "-3", "--yes"),
         (),  # no --yes and no terminal: refuses to apply unseen
     ],
+    "show": [
+        ("bad.json",),
+        ("trunc.json",),
+        ("v1.json",),
+        ("binary.json",),
+        ("missing.json",),
+        (".",),
+        ("v1.json", "--json", "--markdown"),
+    ],
     "export": [
         ("--csv", "afile/out"),
         ("--csv", "afile"),
@@ -106,6 +115,7 @@ CASES: dict[str, list[tuple[str, ...]]] = {
         ("--url", "not a url"),
     ],
     "demo": [("-p", "nosuchdir")],
+    "test": [("nosuchsync",), ("-p", "notyaml.yaml"), ("-p", "nosuchdir"), ("--nosuch",)],
 }
 
 IDS = [(path, args) for path, cases in CASES.items() for args in cases]
@@ -207,6 +217,7 @@ OUTSIDE = PROJECT.replace("specs: specs/", "specs: ../shared/")
         ("run",),
         ("state", "show"),
         ("state", "unlock"),
+        ("test",),
     ],
     ids=lambda a: " ".join(a),
 )

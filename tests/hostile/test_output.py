@@ -15,6 +15,7 @@ import pytest
 from onesync.apply.report import ApplyReport, Rejected, SyncReport
 from onesync.cli.apply import _summary
 from onesync.plan.changes import EventChange, InvalidRow, Plan, ProfileChange, SyncPlan
+from onesync.plan.store import plan_of
 from onesync.render import render_json, render_markdown, render_text
 from onesync.render.escape import UNSAFE, dumps, escaped, md_code, md_text, quoted, shown
 
@@ -57,14 +58,14 @@ def _plan() -> Plan:
     )
     sp = SyncPlan(
         name="customers", kind="profile", mode="upsert", source="db", spec_fingerprint="s",
-        source_fingerprint="f", rows=len(HOSTILE) + 1, profiles=profiles, invalid=invalid,
-        api_calls=len(HOSTILE),
+        source_fingerprint="f", rows=len(HOSTILE) + 1, api_calls=len(HOSTILE),
     )  # fmt: skip
     ev = SyncPlan(
         name="orders", kind="event", mode="upsert", source="db", spec_fingerprint="s",
-        source_fingerprint="f", rows=1, events=events, api_calls=1,
+        source_fingerprint="f", rows=1, api_calls=1,
     )  # fmt: skip
-    return Plan((sp, ev), "app", "state.duckdb", 1, "lineage", "2026-01-01T00:00:00Z", "me@host")
+    plan = Plan((sp, ev), "app", "state.duckdb", 1, "lineage", "2026-01-01T00:00:00Z", "me@host")
+    return plan_of(plan, {"customers": [*profiles, *invalid], "orders": events})
 
 
 # -- the rules -------------------------------------------------------------------------------
@@ -115,7 +116,7 @@ def test_json_plan_is_exact_and_escaped() -> None:
     assert not _raw(out), _raw(out)
     doc = json.loads(out)
     keys = [p["key"] for p in doc["syncs"][0]["sample"]["profiles"]]
-    assert keys == list(HOSTILE)  # machines get the exact values back
+    assert keys == sorted(HOSTILE)  # machines get the exact values back, in key order
     assert doc["syncs"][0]["counts"]["invalid"] == 1 and doc["totals"]["invalid"] == 1
     assert doc["totals"]["refused_fields"] == 1
 
@@ -171,9 +172,11 @@ def test_markdown_names_are_escaped_in_tables_and_summaries() -> None:
     plan = _plan()
     odd = SyncPlan(
         name="a|b<i>", kind="event", mode="upsert", source="db", spec_fingerprint="s",
-        source_fingerprint="f", rows=1, events=plan.syncs[1].events,
+        source_fingerprint="f", rows=1,
     )  # fmt: skip
-    md = render_markdown(Plan((odd,), "app", "s", 1, "l", "t", "me"))
+    md = render_markdown(
+        plan_of(Plan((odd,), "app", "s", 1, "l", "t", "me"), {"a|b<i>": plan.syncs[1].events})
+    )
     assert "| `a\\|b<i>` | event |" in md
     assert "<summary><code>a|b&lt;i&gt;</code>" in md
     head = md.split("```")[0].replace("`a\\|b<i>`", "")  # inside a code span <i> is text

@@ -183,7 +183,7 @@ class World:
             for sp in plan.syncs:
                 if sp.baseline:
                     st.record_baseline(sp.name, sp.baseline_keys, sp.kind)
-                st.confirm(sp.name, sp.profiles + sp.events + sp.messages)  # type: ignore[operator]
+                st.confirm(sp.name, [*sp.profiles, *sp.events, *sp.messages])
 
 
 CUSTOMERS = (

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from onesync.cli.main import main
+from tests.plantext import manifest, plan_text
 
 PROJECT = """\
 version: 1
@@ -84,17 +85,22 @@ def _apply(root: Path, plan_file: Path) -> None:
         for sp in plan.syncs:
             if sp.baseline:
                 st.record_sent(sp.name, sp.baseline_keys, "baseline", sp.kind)
-            st.confirm(sp.name, sp.profiles + sp.events + sp.messages)  # type: ignore[operator]
+            st.confirm(sp.name, [*sp.profiles, *sp.events, *sp.messages])
 
 
 def test_plan_exit_codes_and_views(project: Path) -> None:
-    code, out = _run("plan", "-p", str(project), "-o", str(project / "plan.json"))
+    code, out = _run("plan", "-p", str(project), "-o", str(project / "plan.parquet"))
     assert code == 2
     assert "customers (profile, mirror): 2 rows read, 0 unchanged" in out
     assert '+ tag plan = "free"' in out and '+ alias crm_id = "sf1"' in out
     assert "baseline: 1 existing rows recorded, nothing sent" in out
-    assert "secret-key-123" not in (project / "plan.json").read_text()
-    _apply(project, project / "plan.json")
+    assert "secret-key-123" not in plan_text(project / "plan.parquet")
+    code, shown = _run("show", str(project / "plan.parquet"))
+    assert code == 2 and out.split("Saved the plan")[0].strip() in shown
+    code, masked = _run("show", str(project / "plan.parquet"), "--markdown", "--mask")
+    assert code == 2 and "sf1" not in masked and "a@x.io" not in masked
+    assert "+ tag plan = ***" in masked and "| `customers` | profile | 2 |" in masked
+    _apply(project, project / "plan.parquet")
 
     code, out = _run("plan", "-p", str(project))
     assert code == 0 and "No changes." in out
@@ -176,9 +182,9 @@ def test_postgres_source_and_state_push_the_diff_down(
         f"state: {{url: '{url}'}}\n"
     )
     (tmp_path / "specs" / "customers.yaml").write_text(CUSTOMERS.replace("local", "wh"))
-    code, out = _run("plan", "-p", str(tmp_path), "-o", str(tmp_path / "plan.json"))
+    code, out = _run("plan", "-p", str(tmp_path), "-o", str(tmp_path / "plan.parquet"))
     assert code == 2, out
     assert '+ tag ltv = "10.5"' in out
-    doc = json.loads((tmp_path / "plan.json").read_text())
+    doc = manifest(tmp_path / "plan.parquet")
     assert doc["syncs"][0]["read_by"] == "pushdown"
     assert doc["state"]["url"] == url

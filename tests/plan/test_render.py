@@ -32,8 +32,10 @@ def test_views_of_a_plan_with_every_kind_of_change(duck: World) -> None:
     )
     doc = json.loads(render_json(plan, sample=1))
     assert doc["has_changes"] and doc["totals"]["api_calls"] == 3
-    assert [s["name"] for s in doc["syncs"]] == ["customers", "orders_placed", "order_receipt"]
-    assert doc["syncs"][2]["sample"]["messages"][0]["contents"] == {"en": "Thanks Ann, order 102"}
+    # in the order apply runs them (after:, else by name)
+    assert [s["name"] for s in doc["syncs"]] == ["customers", "order_receipt", "orders_placed"]
+    assert doc["order"] == ["customers", "order_receipt", "orders_placed"]
+    assert doc["syncs"][1]["sample"]["messages"][0]["contents"] == {"en": "Thanks Ann, order 102"}
     md = render_markdown(plan)
     assert md.startswith("### onesync plan\n")
     assert "| `orders_placed` | event | 0 | 0 | 0 | 1 | 0 | 0 | 1 |" in md

@@ -667,8 +667,8 @@ CASES = {
     "unknown_keys_each": (
         spec("colour: red\nsize: 3\n"),
         [
-            "specs/x.yaml:8:1: error: unknown key 'colour' (known keys: sync, source, model, identity, subscriptions, tags, mode, on_leave, schedule, after, event, message)",
-            "specs/x.yaml:9:1: error: unknown key 'size' (known keys: sync, source, model, identity, subscriptions, tags, mode, on_leave, schedule, after, event, message)",
+            "specs/x.yaml:8:1: error: unknown key 'colour' (known keys: sync, source, model, identity, subscriptions, tags, mode, on_leave, schedule, after, event, message, tests)",
+            "specs/x.yaml:9:1: error: unknown key 'size' (known keys: sync, source, model, identity, subscriptions, tags, mode, on_leave, schedule, after, event, message, tests)",
         ],
     ),
     "schema_and_semantic_errors_together": (
