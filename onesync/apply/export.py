@@ -12,8 +12,8 @@ Nothing is sent and the state is not advanced: OneSignal has not confirmed anyth
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

@@ -19,9 +19,10 @@ from onesync.errors import SpecError
 def test_(ctx: click.Context, project: Path, allow_outside: bool, syncs: tuple[str, ...]) -> None:
     """Run the mapping unit tests declared next to the specs (tests: in each sync file).
 
-    Each test's given rows go through the sync's real compiled SQL on an in-memory DuckDB and are
-    compared with what onesync would send. No source is opened and nothing is sent. Exit 0 when
-    every test passes, 1 when one fails (its differences, with file:line:col) or cannot run.
+    Each test's given rows are put in a temporary DuckDB file and planned by the real planner
+    against an empty state; what the plan would send is compared with the test's expect. No
+    source is opened and nothing is sent. Exit 0 when every test passes, 1 when one fails (its
+    differences, with file:line:col) or cannot run.
     """
     from onesync.testing import render_text, run_tests
 

@@ -11,6 +11,7 @@ the calls each user costs. See docs/spec-reference.md, "The life of a user", for
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -96,9 +97,9 @@ def invalid_rows(eng: Engine, ws: Workspace, compiled: CompiledSync, cols: list[
     if nulls:
         what = "row has" if nulls == 1 else "rows have"
         reason = f"{nulls} {what} a NULL {sync.key_column}"
-        ws.run(
-            f"INSERT INTO {ws.table} (sync, kind, rank, seq, key, reason, rows) "
-            f"VALUES ({s}, 'invalid', 0, 0, NULL, {lit(reason)}, {nulls})"
+        ws.insert(
+            "sync, kind, rank, seq, key, reason, rows",
+            f"VALUES ({s}, 'invalid', 0, 0, NULL, {lit(reason)}, {nulls})",
         )
     rel = relation(
         eng, ws, "onesync_bad",
@@ -106,28 +107,34 @@ def invalid_rows(eng: Engine, ws: Workspace, compiled: CompiledSync, cols: list[
         "GROUP BY k",
         ("k", "reason"),
     )  # fmt: skip
-    ws.run(
-        f"INSERT INTO {ws.table} (sync, kind, rank, seq, key, reason, rows) "
-        f"SELECT {s}, 'invalid', 1, 0, CAST(b.k AS VARCHAR), b.reason, 1 FROM {rel} AS b"
+    ws.insert(
+        "sync, kind, rank, seq, key, reason, rows",
+        f"SELECT {s}, 'invalid', 1, 0, CAST(b.k AS VARCHAR), b.reason, 1 FROM {rel} AS b",
     )
     ws.drop("onesync_bad")
     return nulls + int(eng.scalar(f"SELECT count(DISTINCT k) FROM {INVALID}"))
 
 
-def valid(eng: Engine, alias: str = "i") -> str:
-    k = eng.q("__key")
-    return (
-        f"{alias}.{k} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {INVALID} v "
-        f"WHERE v.k = {alias}.{k})"
-    )
-
-
-def count_valid(eng: Engine, invalid: int) -> int:
-    """Rows with a key and no problem (cheap when there are no invalid keys)."""
-    if not invalid:
+def drop_invalid(eng: Engine, invalid: int) -> None:
+    """Take the invalid rows (listed by ``invalid_rows``) out of ``onesync_incoming``, so every
+    later query reads valid rows only, with no anti-join. Their keys stay in
+    ``onesync_invalid``: a key in state whose row is invalid has not left the model."""
+    if invalid:
         k = eng.q("__key")
-        return int(eng.scalar(f"SELECT count({k}) FROM {INCOMING}"))
-    return int(eng.scalar(f"SELECT count(*) FROM {INCOMING} i WHERE {valid(eng)}"))
+        eng.run(
+            f"DELETE FROM {INCOMING} WHERE {k} IS NULL OR {k} IN (SELECT k FROM {INVALID} "
+            "WHERE k IS NOT NULL)"
+        )
+
+
+def valid(eng: Engine, alias: str = "i") -> str:
+    """The rows to diff (after ``drop_invalid`` only keyed, valid rows are left)."""
+    return f"{alias}.{eng.q('__key')} IS NOT NULL"
+
+
+def count_valid(eng: Engine) -> int:
+    """Rows with a key and no problem (after ``drop_invalid``)."""
+    return int(eng.scalar(f"SELECT count(*) FROM {INCOMING}"))
 
 
 def source_fingerprint(eng: Engine) -> str:
@@ -161,10 +168,21 @@ def _tracked(compiled: CompiledSync) -> list[Column]:
     return [c for c in compiled.columns if c.role in ("tag", "alias", "subscription")]
 
 
-def _changed_rows(eng: Engine, compiled: CompiledSync, mirror: bool) -> tuple[str, list[str]]:
+def _pointer(key: str) -> str:
+    """A JSON pointer to a top-level key of the state's JSON (RFC 6901 escapes)."""
+    return "/" + key.replace("~", "~0").replace("/", "~1")
+
+
+def _changed_rows(
+    eng: Engine, compiled: CompiledSync, mirror: bool, conflicts: bool
+) -> tuple[str, list[str]]:
     """The state-engine query for rows that are new or whose fingerprint changed: named columns
     ``k ext fp is_new data``, then per tracked column ``n_<i>`` (new) and ``o_<i>`` (confirmed),
-    and per subscription ``sid_<i>``, ``pt_<i>``, ``pid_<i>`` (its id, a pending removal)."""
+    and per subscription ``sid_<i>``, ``pt_<i>``, ``pid_<i>`` (its id, a pending removal).
+
+    The old values come out of the state's JSON in one parse per row on DuckDB (a list of JSON
+    pointers), one ``->>`` per value on PostgreSQL. ``conflicts``: the sync has rows held after
+    a 409, to leave out while unchanged."""
     sync = compiled.sync
     k, s, fp = eng.q("__key"), eng.lit(sync.name), eng.q("__fingerprint")
     has_ext = any(c.name == "__external_id" for c in compiled.columns)
@@ -175,27 +193,39 @@ def _changed_rows(eng: Engine, compiled: CompiledSync, mirror: bool) -> tuple[st
         "CASE WHEN st.key IS NULL THEN '1' END AS is_new", f"{data} AS data",
     ]  # fmt: skip
     names = ["k", "ext", "fp", "is_new", "data"]
-
-    def old(key: str) -> str:
-        return f"CAST(st.data AS JSON) ->> {eng.lit(key)}"
-
+    wanted: list[tuple[str, str]] = []  # (state key, output column)
     for i, c in enumerate(_tracked(compiled)):
-        select += [f"i.{eng.q(c.name)} AS n_{i}", f"{old(state_key(c))} AS o_{i}"]
-        names += [f"n_{i}", f"o_{i}"]
+        select.append(f"i.{eng.q(c.name)} AS n_{i}")
+        names.append(f"n_{i}")
+        wanted.append((state_key(c), f"o_{i}"))
         if c.role == "subscription":
-            select += [
-                f"{old('subid:' + c.label)} AS sid_{i}",
-                f"{old('oldsub:' + c.label)} AS pt_{i}",
-                f"{old('oldsubid:' + c.label)} AS pid_{i}",
+            wanted += [
+                ("subid:" + c.label, f"sid_{i}"),
+                ("oldsub:" + c.label, f"pt_{i}"),
+                ("oldsubid:" + c.label, f"pid_{i}"),
             ]
-            names += [f"sid_{i}", f"pt_{i}", f"pid_{i}"]
-    sql = (
-        f"SELECT {', '.join(select)} FROM {INCOMING} i LEFT JOIN {ROWS} st "
-        f"ON st.sync = {s} AND st.key = i.{k} WHERE {valid(eng)} AND "
-        f"(st.key IS NULL OR st.fingerprint IS DISTINCT FROM i.{fp}) AND NOT EXISTS "
-        f"(SELECT 1 FROM {CONFLICTS} c WHERE c.sync = {s} AND c.key = i.{k} AND "
-        f"c.fingerprint = i.{fp})"
+    names += [col for _, col in wanted]
+    duck = eng.dialect == "duckdb"
+    if duck and wanted:
+        paths = ", ".join(eng.lit(_pointer(key)) for key, _ in wanted)
+        select.append(f"json_extract_string(st.data, [{paths}]) AS olds")
+    elif wanted:
+        select += [f"CAST(st.data AS JSON) ->> {eng.lit(key)} AS {col}" for key, col in wanted]
+    held = (
+        f" AND NOT EXISTS (SELECT 1 FROM {CONFLICTS} c WHERE c.sync = {s} AND c.key = i.{k} "
+        f"AND c.fingerprint = i.{fp})"
+        if conflicts
+        else ""
     )
+    sql = (
+        f"SELECT {', '.join(select)} FROM {INCOMING} i LEFT JOIN (SELECT key, fingerprint, data "
+        f"FROM {ROWS} WHERE sync = {s}) st ON st.key = i.{k} WHERE {valid(eng)} AND "
+        f"(st.key IS NULL OR st.fingerprint IS DISTINCT FROM i.{fp}){held}"
+    )
+    if duck and wanted:
+        cols = [n for n in names if n not in {c for _, c in wanted}]
+        outer = cols + [f"olds[{n + 1}] AS {col}" for n, (_, col) in enumerate(wanted)]
+        sql = f"SELECT {', '.join(outer)} FROM ({sql}) AS d"
     return sql, names
 
 
@@ -213,27 +243,54 @@ def _claimed(eng: Engine, subs: list[Column]) -> tuple[str, list[str]]:
     return " UNION ALL ".join(parts), ["t", "v", "k"]
 
 
-_KV = "STRUCT(k VARCHAR, v VARCHAR)[]"
 _SUB = "STRUCT(type VARCHAR, token VARCHAR, id VARCHAR, pending VARCHAR)[]"
-_PROBLEM = "STRUCT(field VARCHAR, reason VARCHAR)[]"
-
-
-def _list(items: list[str], typ: str, keep: str = "x IS NOT NULL", var: str = "x") -> str:
-    """A DuckDB list of the non-NULL ``items`` (typed, so an empty one still has a type)."""
-    if not items:
-        return f"CAST([] AS {typ})"
-    return f"list_filter(CAST([{', '.join(items)}] AS {typ}), lambda {var}: {keep})"
 
 
 def _repr(expr: str) -> str:
     """SQL for Python's ``repr`` of a plain string: the text in single quotes."""
-    return f"'''' || {expr} || ''''"
+    return "'''' || " + expr + " || ''''"
+
+
+def _js(value: str) -> str:
+    """A constant as JSON, as a SQL literal (labels: they come from the spec)."""
+    return lit(json.dumps(value, ensure_ascii=False))
+
+
+def _j(expr: str) -> str:
+    """A text value as JSON (``null`` for NULL)."""
+    return f"COALESCE(to_json({expr}), 'null')"
+
+
+def _any(conds: Sequence[str]) -> str:
+    return "(" + " OR ".join(f"({c})" for c in conds) + ")" if conds else "FALSE"
+
+
+def _count(conds: Sequence[str]) -> str:
+    return " + ".join(f"CAST(({c}) AS INTEGER)" for c in conds) if conds else "0"
+
+
+def _items(pairs: Sequence[tuple[str, str]], extra: str | None = None) -> str:
+    """JSON items (``"k":v`` or list elements) kept where their condition holds, joined."""
+    parts = [f"CASE WHEN {c} THEN {item} END" for c, item in pairs]
+    if extra is not None:
+        parts.append(f"NULLIF({extra}, '')")
+    return f"concat_ws(',', {', '.join(parts)})" if parts else "''"
 
 
 def profile_changes(
-    eng: Engine, ws: Workspace, compiled: CompiledSync, dest: Destination
+    eng: Engine,
+    ws: Workspace,
+    compiled: CompiledSync,
+    dest: Destination,
+    valid_rows: int,
+    state_rows: int,
 ) -> ProfileTally:
-    """Write the sync's profile changes, refused fields and conflicts to the workspace."""
+    """Write the sync's profile changes, refused fields and conflicts to the workspace.
+
+    One INSERT turns the changed rows into change rows: every map and list is JSON text made
+    by string functions over per-field conditions (no list or map per row), because that is
+    what keeps a first plan of millions of users near the speed of a bare hash diff.
+    """
     sync = compiled.sync
     s = lit(sync.name)
     mirror = sync.mode == "mirror"
@@ -243,7 +300,8 @@ def profile_changes(
     subs = [(i, c) for i, c in enumerate(tracked) if c.role == "subscription"]
 
     held = _conflicts(eng, ws, sync.name)
-    sql, names = _changed_rows(eng, compiled, mirror)
+    has_held = _has_conflicts(eng, sync.name)
+    sql, names = _changed_rows(eng, compiled, mirror, conflicts=has_held)
     rows = relation(eng, ws, "onesync_changed", sql, names)
     joins = ""
     if subs:
@@ -258,33 +316,34 @@ def profile_changes(
     def chg(i: int) -> str:
         return f"r.n_{i} IS DISTINCT FROM r.o_{i}"
 
-    # tags past destination.max_tags, in spec order, are refused (the rest still go)
+    # -- what OneSignal would refuse: one reason per field, NULL when the field goes ---------
     cap = dest.max_tags
     over: dict[int, str] = {}
-    if len(tags) > cap:
+    if len(tags) > cap:  # tags past destination.max_tags, in spec order, are refused
         for pos, (i, _) in enumerate(tags):
             upto = " + ".join(f"CAST(r.n_{j} IS NOT NULL AS INTEGER)" for j, _ in tags[: pos + 1])
             over[i] = f"(r.n_{i} IS NOT NULL AND ({upto}) > {cap})"
-    problems: list[str] = []
+    reasons: list[tuple[str, str]] = []  # (field, SQL of its reason or NULL)
     if over:
         labels = ", ".join(
             f"CASE WHEN {e} THEN {lit(tracked[i].label)} END" for i, e in over.items()
         )
-        names_over = f"list_sort(list_filter([{labels}], lambda x: x IS NOT NULL))"
-        problems.append(
-            f"CASE WHEN len({names_over}) > 0 THEN {{'field': 'tags', 'reason': "
-            f"CAST(len({names_over}) AS VARCHAR) || ' tags over destination.max_tags ({cap}) "
-            f"not sent: ' || array_to_string({names_over}[1:5], ', ') || CASE WHEN "
-            f"len({names_over}) > 5 THEN ' ...' ELSE '' END}} END"
-        )
-    prob: dict[int, str] = {}  # alias or subscription i -> the reason it is refused, or NULL
+        listed = f"list_sort(list_filter([{labels}], lambda x: x IS NOT NULL))"
+        reasons.append((
+            "tags",
+            f"CASE WHEN len({listed}) > 0 THEN CAST(len({listed}) AS VARCHAR) || ' tags over "
+            f"destination.max_tags ({cap}) not sent: ' || array_to_string({listed}[1:5], ', ') "
+            f"|| CASE WHEN len({listed}) > 5 THEN ' ...' ELSE '' END END",
+        ))  # fmt: skip
     for i, c in aliases:
-        prob[i] = (
+        reasons.append((
+            c.label,
             f"CASE WHEN r.n_{i} IS NOT NULL AND {chg(i)} AND length(r.n_{i}) > {MAX_ALIAS} THEN "
             f"{lit('alias ' + c.label + ' is ')} || CAST(length(r.n_{i}) AS VARCHAR) || "
-            f"' characters; OneSignal takes at most {MAX_ALIAS}' END"
-        )
+            f"' characters; OneSignal takes at most {MAX_ALIAS}' END",
+        ))  # fmt: skip
     for i, c in subs:
+        form = ""
         if c.label == "email":
             form = (
                 f"WHEN NOT regexp_full_match(r.n_{i}, {lit(EMAIL)}) THEN 'email ' || "
@@ -297,8 +356,6 @@ def profile_changes(
                 f"{_repr(f'r.n_{i}')} || ' is not an E.164 phone number (e.g. +15555551234); "
                 "the rest of the user is synced'"
             )
-        else:
-            form = ""
         others = f"list_filter(c_{i}.ks, lambda x: x <> CAST(r.k AS VARCHAR))"
         claim = (
             f"WHEN len({others}) > 0 THEN {lit(c.label + ' ')} || {_repr(f'r.n_{i}')} || "
@@ -307,128 +364,175 @@ def profile_changes(
             f"|| CAST(len({others}) - 3 AS VARCHAR) || ' more' ELSE '' END || '); OneSignal "
             "keeps one owner per address, so none gets it until one row holds it'"
         )
-        prob[i] = f"CASE WHEN r.n_{i} IS NOT NULL AND {chg(i)} THEN CASE {form} {claim} END END"
-    for i, c in (*aliases, *subs):
-        problems.append(
-            f"CASE WHEN ({prob[i]}) IS NOT NULL THEN {{'field': {lit(c.label)}, "
-            f"'reason': {prob[i]}}} END"
+        reasons.append(
+            (
+                c.label,
+                f"CASE WHEN r.n_{i} IS NOT NULL AND {chg(i)} THEN CASE {form} {claim} END END",
+            )
         )
+    why = {field: f"p_{n}" for n, (field, _) in enumerate(reasons)}  # computed once per row
+    ok = {i: f"{why[c.label]} IS NULL" for i, c in (*aliases, *subs)}
 
+    # -- the conditions of each item of the change ------------------------------------------
     new = "r.is_new IS NOT NULL"
-    set_items, unset_items, before_items = [], [], []
-    for i, c in tags:
-        label = lit(c.label)
-        keep = f" AND NOT {over[i]}" if i in over else ""
-        sets = f"r.n_{i} IS NOT NULL AND {chg(i)}{keep}"
-        unsets = f"r.n_{i} IS NULL AND r.o_{i} IS NOT NULL"
-        set_items.append(f"{{'k': {label}, 'v': CASE WHEN {sets} THEN r.n_{i} END}}")
-        unset_items.append(f"CASE WHEN {unsets} THEN {label} END")
-        before_items.append(
-            f"{{'k': CASE WHEN r.is_new IS NULL AND (({sets}) OR ({unsets})) THEN {label} END, "
-            f"'v': r.o_{i}}}"
+    flags: list[str] = []  # each condition is computed once per row, as a column f_<n>
+
+    def flag(cond: str) -> str:
+        flags.append(cond)
+        return f"r.f_{len(flags) - 1}"
+
+    sets = [
+        (
+            flag(
+                f"r.n_{i} IS NOT NULL AND {chg(i)}" + (f" AND NOT {over[i]}" if i in over else "")
+            ),
+            i,
+            c,
         )
-    set_l = _list(set_items, _KV, "x.v IS NOT NULL")
-    unset_l = _list(unset_items, "VARCHAR[]")
-    before_l = _list(before_items, _KV, "x.k IS NOT NULL")
+        for i, c in tags
+    ]
+    unsets = [(flag(f"r.n_{i} IS NULL AND r.o_{i} IS NOT NULL"), i, c) for i, c in tags]
+    set_items = [(cond, f"{_js(c.label)} || ':' || to_json(r.n_{i})") for cond, i, c in sets]
+    unset_items = [(cond, _js(c.label)) for cond, _, c in unsets]
+    before_items = [
+        (f"r.is_new IS NULL AND ({a} OR {b})", f"{_js(c.label)} || ':' || {_j(f'r.o_{i}')}")
+        for (a, i, c), (b, _, _) in zip(sets, unsets, strict=True)
+    ]
+    dropped_unset = dropped_before = None
+    dropped_any: list[str] = []
     if mirror:  # tags the spec no longer has, still in state: unset
         spec = ", ".join(lit(f"tag:{c.label}") for _, c in tags) or "''"
-        dropped = (
-            "list_sort(list_filter(json_keys(COALESCE(r.data, '{}')), lambda x: "
-            f"starts_with(x, 'tag:') AND NOT list_contains([{spec}], x) AND "
-            "(r.data ->> x) IS NOT NULL))"
+        # keys first (cheap), values only for the rare row that has such a key
+        extra = (
+            "list_filter(json_keys(r.data), lambda x: starts_with(x, 'tag:') AND NOT "
+            f"list_contains([{spec}], x))"
         )
-        unset_l = f"list_concat({unset_l}, list_transform({dropped}, lambda x: x[5:]))"
-        before_l = (
-            f"list_concat({before_l}, list_transform({dropped}, "
-            "lambda x: {'k': x[5:], 'v': r.data ->> x}))"
+        flags.append(
+            f"CASE WHEN r.data IS NOT NULL AND len({extra}) > 0 THEN list_sort(list_filter("
+            f"{extra}, lambda x: (r.data ->> x) IS NOT NULL)) ELSE CAST([] AS VARCHAR[]) END"
         )
-    add_a = _list(
-        [
-            f"{{'k': {lit(c.label)}, 'v': CASE WHEN r.n_{i} IS NOT NULL AND {chg(i)} AND "
-            f"({prob[i]}) IS NULL THEN r.n_{i} END}}"
-            for i, c in aliases
-        ],
-        _KV,
-        "x.v IS NOT NULL",
-    )
-    rm_a = _list(
-        [
-            f"CASE WHEN r.n_{i} IS NULL AND r.o_{i} IS NOT NULL THEN {lit(c.label)} END"
-            for i, c in aliases
-        ]
+        dropped = f"r.f_{len(flags) - 1}"
+        dropped_unset = f"array_to_string(list_transform({dropped}, lambda x: to_json(x[5:])), ',')"
+        dropped_before = (
+            f"array_to_string(list_transform({dropped}, lambda x: to_json(x[5:]) || ':' || "
+            "to_json(r.data ->> x)), ',')"
+        )
+        dropped_any = [f"len({dropped}) > 0"]
+    add_a = [
+        (flag(f"r.n_{i} IS NOT NULL AND {chg(i)} AND {ok[i]}"), _js(c.label), i) for i, c in aliases
+    ]
+    rm_a = (
+        [(flag(f"r.n_{i} IS NULL AND r.o_{i} IS NOT NULL"), _js(c.label)) for i, c in aliases]
         if mirror
-        else [],
-        "VARCHAR[]",
+        else []
     )
-    add_s = _list(
-        [
-            f"{{'type': {lit(c.label)}, 'token': CASE WHEN r.n_{i} IS NOT NULL AND {chg(i)} "
-            f"AND ({prob[i]}) IS NULL THEN r.n_{i} END, 'id': NULL, 'pending': NULL}}"
-            for i, c in subs
-        ],
-        _SUB,
-        "x.token IS NOT NULL",
-    )
-    rm_s = _list(
-        [
-            f"{{'type': {lit(c.label)}, 'token': CASE WHEN {chg(i)} AND r.o_{i} IS NOT NULL AND "
-            f"{'' if mirror else f'r.n_{i} IS NOT NULL AND '}({prob[i]}) IS NULL "
-            f"THEN r.o_{i} END, 'id': r.sid_{i}, 'pending': NULL}}"
-            for i, c in subs
-        ]
-        + [
-            f"{{'type': {lit(c.label)}, 'token': CASE WHEN r.is_new IS NULL THEN r.pt_{i} END, "
-            f"'id': r.pid_{i}, 'pending': '1'}}"
-            for i, c in subs
-        ],
-        _SUB,
-        "x.token IS NOT NULL",
-    )
-    probs = _list(problems, _PROBLEM)
-    work = ws.name("onesync_profile")
-    ws.run(
-        f"CREATE TABLE {work} AS SELECT CAST(r.k AS VARCHAR) AS k, CAST(COALESCE(r.ext, r.k) "
-        f"AS VARCHAR) AS ext, r.fp, {new} AS is_new, {set_l} AS set_l, {unset_l} AS unset_l, "
-        f"{before_l} AS before_l, {add_a} AS add_a, {rm_a} AS rm_a, {add_s} AS add_s, "
-        f"{rm_s} AS rm_s, {probs} AS probs FROM {rows} AS r{joins}"
-    )
-    ws.drop("onesync_changed", "onesync_claimed")
-    some = "len(set_l) + len(unset_l) + len(add_a) + len(rm_a) + len(add_s) + len(rm_s) > 0"
-    lost = (
-        "len(list_filter(rm_s, lambda x: x.pending IS NULL AND NOT "
-        "list_contains(list_transform(add_s, lambda a: a.type), x.type))) > 0"
-    )
+    add_s = [
+        (
+            flag(f"r.n_{i} IS NOT NULL AND {chg(i)} AND {ok[i]}"),
+            f"'{{\"type\":' || {_js(c.label)} || ',\"token\":' || to_json(r.n_{i}) || '}}'",
+        )
+        for i, c in subs
+    ]
+    keep_new = "" if mirror else "r.n_{i} IS NOT NULL AND "
+    drop_s = [
+        (
+            flag(f"{chg(i)} AND r.o_{i} IS NOT NULL AND {keep_new.format(i=i)}{ok[i]}"),
+            f"'{{\"type\":' || {_js(c.label)} || ',\"token\":' || to_json(r.o_{i}) || "
+            f"',\"id\":' || {_j(f'r.sid_{i}')} || ',\"pending\":null}}'",
+        )
+        for i, c in subs
+    ]
+    pend_s = [
+        (
+            flag(f"r.is_new IS NULL AND r.pt_{i} IS NOT NULL"),
+            f"'{{\"type\":' || {_js(c.label)} || ',\"token\":' || to_json(r.pt_{i}) || "
+            f'\',"id":\' || {_j(f"r.pid_{i}")} || \',"pending":"1"}}\'',
+        )
+        for i, c in subs
+    ]
+    tag_any = _any([c for c, _, _ in sets] + [c for c, _, _ in unsets] + dropped_any)
+    unset_any = _any([c for c, _, _ in unsets] + dropped_any)
+    every = (
+        [c for c, _, _ in sets] + [c for c, _, _ in unsets] + dropped_any
+        + [c for c, _, _ in add_a] + [c for c, _ in rm_a] + [c for c, _ in add_s]
+        + [c for c, _ in drop_s] + [c for c, _ in pend_s]
+    )  # fmt: skip
+    # a removed subscription loses something unless the same type is added (a changed email)
+    lost = _any([f"({d}) AND NOT ({a})" for (d, _), (a, _) in zip(drop_s, add_s, strict=True)])
     calls = (
-        "CASE WHEN is_new THEN 1 ELSE CAST(len(set_l) + len(unset_l) > 0 AS INTEGER) + "
-        "CAST(len(add_a) > 0 AS INTEGER) + len(rm_a) + len(add_s) + len(rm_s) END"
+        f"CAST({tag_any} AS INTEGER) + CAST({_any([c for c, _, _ in add_a])} AS INTEGER) + "
+        f"{_count([c for c, _ in rm_a])} + {_count([c for c, _ in add_s])} + "
+        f"{_count([c for c, _ in drop_s] + [c for c, _ in pend_s])}"
     )
-    ws.run(
-        f"INSERT INTO {ws.table} (sync, kind, rank, seq, key, external_id, action, set_tags, "
+    fingerprint = (
+        f"CASE WHEN {' AND '.join(f'{p} IS NULL' for p in why.values())} THEN r.fp END"
+        if why
+        else "r.fp"
+    )
+    alias_items = [(c, f"{k} || ':' || to_json(r.n_{i})") for c, k, i in add_a]
+    inner = ", ".join(["r.*"] + [f"{sql} AS {why[field]}" for field, sql in reasons])
+    src = f"(SELECT {inner} FROM {rows} AS r{joins}) AS r"
+    if flags:
+        named = ", ".join(f"{cond} AS f_{n}" for n, cond in enumerate(flags))
+        src = f"(SELECT r.*, {named} FROM {src}) AS r"
+    changed = ws.insert(
+        "sync, kind, rank, seq, key, external_id, action, set_tags, "
         "unset_tags, before, add_aliases, remove_aliases, add_subscriptions, "
-        "remove_subscriptions, fingerprint, api_calls, destructive) "
-        f"SELECT {s}, 'profile', CASE WHEN is_new THEN 0 ELSE 1 END, 0, k, ext, "
-        "CASE WHEN is_new THEN 'create' ELSE 'update' END, "
-        "CAST(to_json(map_from_entries(set_l)) AS VARCHAR), CAST(to_json(unset_l) AS VARCHAR), "
-        "CAST(to_json(map_from_entries(before_l)) AS VARCHAR), "
-        "CAST(to_json(map_from_entries(add_a)) AS VARCHAR), CAST(to_json(rm_a) AS VARCHAR), "
-        "CAST(to_json(list_transform(add_s, lambda x: {'type': x.type, 'token': x.token})) "
-        "AS VARCHAR), CAST(to_json(rm_s) AS VARCHAR), "
-        f"CASE WHEN len(probs) = 0 THEN fp END, {calls}, "
-        f"NOT is_new AND (len(unset_l) > 0 OR len(rm_a) > 0 OR {lost}) "
-        f"FROM {work} WHERE is_new OR {some}"
+        "remove_subscriptions, fingerprint, api_calls, destructive",
+        f"SELECT {s}, 'profile', CASE WHEN {new} THEN 0 ELSE 1 END, 0, CAST(r.k AS VARCHAR), "
+        f"CAST(COALESCE(r.ext, r.k) AS VARCHAR), CASE WHEN {new} THEN 'create' ELSE 'update' "
+        f"END, '{{' || {_items(set_items)} || '}}', "
+        f"'[' || {_items(unset_items, dropped_unset)} || ']', "
+        f"'{{' || {_items(before_items, dropped_before)} || '}}', "
+        f"'{{' || {_items(alias_items)} || '}}', "
+        f"'[' || {_items(rm_a)} || ']', '[' || {_items(add_s)} || ']', "
+        f"'[' || {_items(drop_s + pend_s)} || ']', {fingerprint}, "
+        f"CASE WHEN {new} THEN 1 ELSE {calls} END, "
+        f"r.is_new IS NULL AND ({unset_any} OR {_any([c for c, _ in rm_a])} OR {lost}) "
+        f"FROM {src} WHERE {new} OR {_any(every)}",
     )
-    ws.run(
-        f"INSERT INTO {ws.table} (sync, kind, rank, seq, key, reason, field, rows) "
-        f"SELECT {s}, 'invalid', 2, p.n, k, p.p.reason, p.p.field, 1 FROM "
-        f"(SELECT k, unnest(probs) AS p, generate_subscripts(probs, 1) AS n FROM {work} "
-        "WHERE len(probs) > 0) AS p"
+    creates = 0
+    if changed:  # the part just written holds this sync's creates and updates
+        sql = f"SELECT count(*) FILTER (WHERE action = 'create') FROM {lit(ws.parts[-1])}"
+        creates = int(ws.run(sql).fetchone()[0])  # type: ignore[index]
+    if reasons:  # the refused fields, in the order of the spec
+        picks = ", ".join(
+            f"CASE WHEN {why[f]} IS NOT NULL THEN {{'field': {lit(f)}, 'reason': {why[f]}}} END"
+            for f, _ in reasons
+        )
+        ws.insert(
+            "sync, kind, rank, seq, key, reason, field, rows",
+            f"SELECT {s}, 'invalid', 2, p.n, p.k, p.p.reason, p.p.field, 1 FROM (SELECT k, "
+            "unnest(ps) AS p, generate_subscripts(ps, 1) AS n FROM (SELECT CAST(r.k AS VARCHAR) "
+            f"AS k, list_filter([{picks}], lambda x: x IS NOT NULL) AS ps FROM {src} WHERE "
+            f"{_any([f'{p} IS NOT NULL' for p in why.values()])})) AS p",
+        )
+    ws.drop("onesync_changed", "onesync_claimed")
+    # every key in state is accounted for by the model's rows: nobody left, no anti-join
+    known = valid_rows - int(creates) - held + _in_state(eng, sync.name, has_held)
+    left = 0 if known == state_rows else _leavers(eng, ws, sync.name, sync.on_leave)
+    return ProfileTally(changed=int(changed), left_alone=left, held=held)
+
+
+def _in_state(eng: Engine, sync: str, held: bool) -> int:
+    """Keys in state that the model holds but that are not valid rows (invalid, or held after a
+    409 while in state): small tables joined with the state."""
+    s, k, fp = eng.lit(sync), eng.q("__key"), eng.q("__fingerprint")
+    n = int(
+        eng.scalar(
+            f"SELECT count(DISTINCT v.k) FROM {INVALID} v JOIN {ROWS} st ON st.sync = {s} AND "
+            "st.key = v.k"
+        )
     )
-    changed = int(
-        ws.run(f"SELECT count(*) FROM {work} WHERE is_new OR {some}").fetchone()[0]  # type: ignore[index]
-    )
-    ws.drop("onesync_profile")
-    left = _leavers(eng, ws, sync.name, sync.on_leave)
-    return ProfileTally(changed=changed, left_alone=left, held=held)
+    if held:
+        n += int(
+            eng.scalar(
+                f"SELECT count(*) FROM {CONFLICTS} c JOIN {INCOMING} i ON i.{k} = c.key AND "
+                f"i.{fp} = c.fingerprint JOIN {ROWS} st ON st.sync = {s} AND st.key = c.key "
+                f"WHERE c.sync = {s} AND {valid(eng)}"
+            )
+        )
+    return n
 
 
 def _leavers(eng: Engine, ws: Workspace, sync: str, on_leave: str) -> int:
@@ -437,7 +541,8 @@ def _leavers(eng: Engine, ws: Workspace, sync: str, on_leave: str) -> int:
     k, s = eng.q("__key"), eng.lit(sync)
     gone = (
         f"FROM {ROWS} st WHERE st.sync = {s} AND NOT EXISTS "
-        f"(SELECT 1 FROM {INCOMING} i WHERE i.{k} = st.key)"
+        f"(SELECT 1 FROM {INCOMING} i WHERE i.{k} = st.key) AND NOT EXISTS "
+        f"(SELECT 1 FROM {INVALID} v WHERE v.k = st.key)"
     )
     if on_leave == "keep":
         return int(eng.scalar(f"SELECT count(*) {gone}"))
@@ -467,20 +572,25 @@ def _leavers(eng: Engine, ws: Workspace, sync: str, on_leave: str) -> int:
             "'id': data ->> ('oldsubid:' || x[8:]), 'pending': '1'}))"
         )
         calls = f"CAST(len({unset}) > 0 AS INTEGER) + len({aliases}) + len({subs})"
-    ws.run(
-        f"INSERT INTO {ws.table} (sync, kind, rank, seq, key, external_id, action, set_tags, "
+    ws.insert(
+        "sync, kind, rank, seq, key, external_id, action, set_tags, "
         "unset_tags, before, add_aliases, remove_aliases, add_subscriptions, "
-        "remove_subscriptions, fingerprint, api_calls, destructive) "
+        "remove_subscriptions, fingerprint, api_calls, destructive",
         f"SELECT {lit(sync)}, 'profile', {rank}, 0, k, COALESCE(data ->> 'external_id', k), "
         f"{lit(action)}, '{{}}', CAST(to_json({unset}) AS VARCHAR), "
         f"CAST(to_json(map_from_entries({before})) AS VARCHAR), '{{}}', "
         f"CAST(to_json({aliases}) AS VARCHAR), '[]', CAST(to_json({subs}) AS VARCHAR), NULL, "
         f"{calls}, TRUE FROM (SELECT CAST(g.k AS VARCHAR) AS k, CAST(g.data AS VARCHAR) AS data, "
         "list_sort(json_keys(COALESCE(CAST(g.data AS VARCHAR), '{}'))) AS ks "
-        f"FROM {rel} AS g) AS g"
+        f"FROM {rel} AS g) AS g",
     )
     ws.drop("onesync_gone")
     return 0
+
+
+def _has_conflicts(eng: Engine, sync: str) -> bool:
+    sql = f"SELECT 1 FROM {CONFLICTS} WHERE sync = {eng.lit(sync)} LIMIT 1"
+    return bool(eng.rows(sql))
 
 
 def _conflicts(eng: Engine, ws: Workspace, sync: str) -> int:
@@ -492,23 +602,20 @@ def _conflicts(eng: Engine, ws: Workspace, sync: str) -> int:
         f"i.{k} = c.key AND i.{fp} = c.fingerprint WHERE c.sync = {eng.lit(sync)}",
         ("k", "reason"),
     )  # fmt: skip
-    ws.run(
-        f"INSERT INTO {ws.table} (sync, kind, rank, seq, key, reason, rows) "
+    n = ws.insert(
+        "sync, kind, rank, seq, key, reason, rows",
         f"SELECT {lit(sync)}, 'conflict', 0, 0, CAST(h.k AS VARCHAR), h.reason || "
-        f"' (not retried until the row or the spec changes)', 1 FROM {rel} AS h"
+        f"' (not retried until the row or the spec changes)', 1 FROM {rel} AS h",
     )
     ws.drop("onesync_held")
-    return int(
-        ws.run(
-            f"SELECT count(*) FROM {ws.table} WHERE sync = ? AND kind = 'conflict'", (sync,)
-        ).fetchone()[0]  # type: ignore[index]
-    )
+    return n
 
 
 __all__ = [
     "PLACEHOLDER_IDS",
     "ProfileTally",
     "count_valid",
+    "drop_invalid",
     "invalid_rows",
     "profile_changes",
     "q",

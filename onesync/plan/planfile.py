@@ -77,7 +77,7 @@ def write_plan(plan: Plan, path: str | Path) -> None:
         meta = json.dumps(manifest(plan, total), ensure_ascii=False, separators=(",", ":"))
         cols = ", ".join(q(n) for n in NAMES)
         store.cursor(
-            f"COPY (SELECT {cols} FROM {store.relation} ORDER BY sync, kind, rank, key, seq) "
+            f"COPY (SELECT {cols} FROM {store.relation}) "  # readers sort (ChangeList)
             f"TO {lit(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, "
             f"KV_METADATA {{{lit(KEY)}: {lit(meta)}}})"
         ).close()

@@ -103,20 +103,21 @@ def plan_sync(
             read_by=read_by,
         )
         dest = project.destination
+        spec = sync.event or sync.message
+        if spec is not None and not state.is_started(sync.name) and not spec.backfill:
+            sends.baseline(eng, ws, sync.name)  # invalid rows too: they were there already
+            return SyncPlan(**base, state_rows=state.sent_count(sync.name), baseline=True)
+        diff.drop_invalid(eng, invalid)
         if sync.kind == "profile":
-            t = diff.profile_changes(eng, ws, compiled, dest)
+            valid_rows, state_rows = diff.count_valid(eng), state.row_count(sync.name)
+            t = diff.profile_changes(eng, ws, compiled, dest, valid_rows, state_rows)
             return SyncPlan(
                 **base,
-                state_rows=state.row_count(sync.name),
-                unchanged=diff.count_valid(eng, invalid) - t.changed - t.held,
+                state_rows=state_rows,
+                unchanged=valid_rows - t.changed - t.held,
                 left_alone=t.left_alone,
             )
-        spec = sync.event or sync.message
-        assert spec is not None
         sent = state.sent_count(sync.name)
-        if not state.is_started(sync.name) and not spec.backfill:
-            sends.baseline(eng, ws, sync.name)
-            return SyncPlan(**base, state_rows=sent, baseline=True)
         skip: set[str] = set()
         if sync.message is not None:  # message batches an earlier apply fixed: resent as is
             fixed = sends.fixed_batches(state.outbox(sync.name), sync.message.channel)
@@ -134,7 +135,7 @@ def plan_sync(
             ws.append(sync.name, sends.event_changes(compiled, counted()))
         else:
             ws.append(sync.name, sends.message_changes(compiled, counted(), dest))
-        unchanged = diff.count_valid(eng, invalid) - seen
+        unchanged = diff.count_valid(eng) - seen
         return SyncPlan(**base, state_rows=sent, unchanged=unchanged)
     finally:
         eng.drop(INCOMING, INVALID)

@@ -55,16 +55,12 @@ def baseline(eng: Engine, ws: Workspace, sync: str) -> int:
         eng, ws, "onesync_keys",
         f"SELECT DISTINCT {k} AS k FROM {INCOMING} WHERE {k} IS NOT NULL", ("k",),
     )  # fmt: skip
-    ws.run(
-        f"INSERT INTO {ws.table} (sync, kind, rank, seq, key) "
-        f"SELECT {lit(sync)}, 'baseline', 0, 0, CAST(b.k AS VARCHAR) FROM {rel} AS b"
+    n = ws.insert(
+        "sync, kind, rank, seq, key",
+        f"SELECT {lit(sync)}, 'baseline', 0, 0, CAST(b.k AS VARCHAR) FROM {rel} AS b",
     )
     ws.drop("onesync_keys")
-    return int(
-        ws.run(
-            f"SELECT count(*) FROM {ws.table} WHERE sync = ? AND kind = 'baseline'", (sync,)
-        ).fetchone()[0]  # type: ignore[index]
-    )
+    return n
 
 
 def typed(value: str | None, type_: str) -> Any:

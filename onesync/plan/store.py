@@ -94,65 +94,87 @@ def create_table(name: str) -> str:
 
 
 # -- decoding rows into values -----------------------------------------------------------------
+# Each kind reads only its own columns (``FIELDS``), decoded by position.
 
 
 def _loads(text: str | None, empty: Any) -> Any:
-    return json.loads(text) if text else empty
+    if not text or text in ("{}", "[]"):
+        return empty
+    return json.loads(text)
 
 
-def _profile(r: dict[str, Any]) -> ProfileChange:
+def _subs(text: str | None) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        {k: v for k, v in s.items() if v is not None or k == "id"} for s in _loads(text, ())
+    )
+
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "profile": ("key", "external_id", "action", "set_tags", "unset_tags", "before",
+                "add_aliases", "add_subscriptions", "fingerprint", "remove_aliases",
+                "remove_subscriptions"),
+    "event": ("key", "external_id", "name", "timestamp", "properties"),
+    "message": ("keys", "external_ids", "channel", "idempotency_key", "headings", "contents",
+                "subject", "template_id", "custom_data", "send_after", "batched", "body",
+                "retry"),
+    "invalid": ("key", "reason", "field", "rows"),
+    "conflict": ("key", "reason", "field", "rows"),
+    "baseline": ("key",),
+}  # fmt: skip
+
+
+def _profile(r: tuple[Any, ...]) -> ProfileChange:
+    key, ext, action, set_tags, unset, before, aliases, subs, fp, rm_aliases, rm_subs = r
     return ProfileChange(
-        key=r["key"],
-        external_id=r["external_id"],
-        action=r["action"],
-        set_tags=_loads(r["set_tags"], {}),
-        unset_tags=tuple(_loads(r["unset_tags"], ())),
-        before=_loads(r["before"], {}),
-        add_aliases=_loads(r["add_aliases"], {}),
-        add_subscriptions=tuple(_loads(r["add_subscriptions"], ())),
-        fingerprint=r["fingerprint"],
-        remove_aliases=tuple(_loads(r["remove_aliases"], ())),
-        remove_subscriptions=tuple(
-            {k: v for k, v in s.items() if v is not None or k == "id"}
-            for s in _loads(r["remove_subscriptions"], ())
-        ),
+        key=key,
+        external_id=ext,
+        action=action,
+        set_tags=_loads(set_tags, {}),
+        unset_tags=tuple(_loads(unset, ())),
+        before=_loads(before, _EMPTY),
+        add_aliases=_loads(aliases, {}),
+        add_subscriptions=tuple(_loads(subs, ())),
+        fingerprint=fp,
+        remove_aliases=tuple(_loads(rm_aliases, ())),
+        remove_subscriptions=_subs(rm_subs),
     )
 
 
-def _event(r: dict[str, Any]) -> EventChange:
-    return EventChange(
-        key=r["key"],
-        external_id=r["external_id"],
-        name=r["name"],
-        timestamp=r["timestamp"],
-        properties=_loads(r["properties"], {}),
-    )
+_EMPTY: dict[str, Any] = {}  # shared by every change without old values (never mutated)
 
 
-def _message(r: dict[str, Any]) -> MessageChange:
+def _event(r: tuple[Any, ...]) -> EventChange:
+    key, ext, name, timestamp, props = r
+    return EventChange(key, ext, name, timestamp, _loads(props, {}))
+
+
+def _message(r: tuple[Any, ...]) -> MessageChange:
+    keys, exts, channel, idem, headings, contents, subject, template, custom, send_after = r[:10]
+    batched, body, retry = r[10:]
     return MessageChange(
-        keys=tuple(_loads(r["keys"], ())),
-        external_ids=tuple(_loads(r["external_ids"], ())),
-        channel=r["channel"],
-        idempotency_key=r["idempotency_key"],
-        headings=_loads(r["headings"], {}),
-        contents=_loads(r["contents"], {}),
-        subject=_loads(r["subject"], {}),
-        template_id=r["template_id"],
-        custom_data=_loads(r["custom_data"], {}),
-        send_after=r["send_after"],
-        batched=bool(r["batched"]),
-        body=_loads(r["body"], None),
-        retry=bool(r["retry"]),
+        keys=tuple(_loads(keys, ())),
+        external_ids=tuple(_loads(exts, ())),
+        channel=channel,
+        idempotency_key=idem,
+        headings=_loads(headings, {}),
+        contents=_loads(contents, {}),
+        subject=_loads(subject, {}),
+        template_id=template,
+        custom_data=_loads(custom, {}),
+        send_after=send_after,
+        batched=bool(batched),
+        body=_loads(body, None),
+        retry=bool(retry),
     )
 
 
-def _invalid(r: dict[str, Any]) -> InvalidRow:
-    return InvalidRow(r["key"], r["reason"], r["field"], int(r["rows"] or 1))
+def _invalid(r: tuple[Any, ...]) -> InvalidRow:
+    key, reason, field, rows = r
+    return InvalidRow(key, reason, field, int(rows or 1))
 
 
-def _key(r: dict[str, Any]) -> str:
-    return str(r["key"])
+def _key(r: tuple[Any, ...]) -> str:
+    return str(r[0])
 
 
 _DECODE = {
@@ -316,13 +338,13 @@ class ChangeList(Sequence[Any]):
 
     def batches(self, size: int = BATCH) -> Iterator[list[Any]]:
         """Decoded values, ``size`` at a time, in plan order."""
-        cols = ", ".join(q(n) for n in NAMES)
+        cols = ", ".join(q(n) for n in FIELDS[self.kind])
         sql, params = self._sql(cols, f" ORDER BY {ORDER}")
         cur = self.store.cursor(sql, params)
         decode = _DECODE[self.kind]
         try:
             while rows := cur.fetchmany(size):
-                yield [decode(dict(zip(NAMES, r, strict=True))) for r in rows]
+                yield [decode(r) for r in rows]
         finally:
             cur.close()
 
@@ -333,11 +355,10 @@ class ChangeList(Sequence[Any]):
     def _range(self, offset: int, limit: int) -> list[Any]:
         if limit <= 0:
             return []
-        cols = ", ".join(q(n) for n in NAMES)
+        cols = ", ".join(q(n) for n in FIELDS[self.kind])
         sql, params = self._sql(cols, f" ORDER BY {ORDER} LIMIT {int(limit)} OFFSET {int(offset)}")
         decode = _DECODE[self.kind]
-        rows = self.store.cursor(sql, params).fetchall()
-        return [decode(dict(zip(NAMES, r, strict=True))) for r in rows]
+        return [decode(r) for r in self.store.cursor(sql, params).fetchall()]
 
     @overload
     def __getitem__(self, index: int) -> Any: ...
@@ -370,34 +391,32 @@ class ChangeList(Sequence[Any]):
 
 
 class Workspace:
-    """The DuckDB file a plan's changes are built in, and the SQL connection to build them.
+    """Where a plan's changes are built: Parquet files in a temporary folder, one per statement.
 
-    With a DuckDB state the file is ATTACHed to the state's own connection while the plan is
-    made (``local``), so the diff writes its changes without a row leaving DuckDB; otherwise it
-    has its own connection and rows from the state engine are bulk-loaded into it.
-    ``finish`` hands the file over to a ``ChangeStore``.
+    The SQL that builds changes runs on the state's own DuckDB connection when the state is
+    DuckDB (``local``: no row leaves DuckDB, staging tables are TEMP tables there), otherwise on
+    a private in-memory DuckDB into which rows from the state engine are bulk-loaded. Each
+    ``insert`` writes its rows straight to a new Parquet part (with every column of
+    ``COLUMNS``); ``finish`` hands the parts over to a ``ChangeStore`` reading them.
     """
-
-    ALIAS = "onesync_work"
 
     def __init__(self, state_conn: Any | None = None) -> None:
         self.dir = tempfile.mkdtemp(prefix="onesync-plan-")
-        self.path = os.path.join(self.dir, "changes.duckdb")
         self.local = state_conn is not None
+        self.conn = state_conn if state_conn is not None else _connect(self.dir)
+        self.parts: list[str] = []
         self._seq = 0
-        if state_conn is not None:
-            self.conn = state_conn
-            self.conn.execute(f"ATTACH {lit(self.path)} AS {self.ALIAS}")
-            self.prefix = f"{self.ALIAS}."
-        else:
-            self.conn = _connect(self.path, self.dir)
-            self.prefix = ""
-        self.table = self.prefix + "changes"
-        self.conn.execute(create_table(self.table))
+        empty = ", ".join(f"CAST(NULL AS {t}) AS {q(n)}" for n, t in COLUMNS)
+        self._copy(f"SELECT {empty} WHERE FALSE")  # the schema, even for a plan of nothing
+
+    @property
+    def relation(self) -> str:
+        """The changes written so far, as SQL."""
+        return f"read_parquet([{', '.join(lit(p) for p in self.parts)}])"
 
     def name(self, table: str) -> str:
-        """A table of the workspace, as SQL on its connection."""
-        return self.prefix + q(table)
+        """A staging table of the workspace, as SQL on its connection."""
+        return q(table)
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(sql, list(params))
@@ -406,8 +425,33 @@ class Workspace:
         self._seq += n
         return self._seq - n
 
+    def _copy(self, select: str, params: Sequence[Any] = ()) -> int:
+        path = os.path.join(self.dir, f"part-{len(self.parts):05d}.parquet")
+        row = self.run(
+            f"COPY ({select}) TO {lit(path)} (FORMAT parquet, COMPRESSION zstd)", params
+        ).fetchone()
+        n = int(row[0]) if row else 0
+        if n or not self.parts:
+            self.parts.append(path)
+        else:
+            os.unlink(path)
+        return n
+
+    def insert(self, columns: str, select: str, params: Sequence[Any] = ()) -> int:
+        """Write the rows of ``select`` (its columns named by ``columns``, a comma-separated
+        subset of ``COLUMNS``) as changes; returns how many."""
+        given = [c.strip() for c in columns.split(",")]
+        unknown = set(given) - set(NAMES)
+        assert not unknown, unknown
+        cols = ", ".join(
+            f"CAST(t.{q(n)} AS {t}) AS {q(n)}" if n in given else f"CAST(NULL AS {t}) AS {q(n)}"
+            for n, t in COLUMNS
+        )
+        alias = ", ".join(q(c) for c in given)
+        return self._copy(f"SELECT {cols} FROM ({select}) AS t({alias})", params)
+
     def load(self, table: str, names: Sequence[str], batches: Iterable[Sequence[Any]]) -> str:
-        """Bulk-load rows (text or NULL) into a new workspace table; returns its SQL name.
+        """Bulk-load rows (text or NULL) into a new staging table; returns its SQL name.
 
         One CSV file read by DuckDB's vectorised reader: far faster than ``executemany``."""
         target = self.name(table)
@@ -423,13 +467,14 @@ class Workspace:
             cols = ", ".join(f"{q(n)} VARCHAR" for n in names)
             self.run(f"DROP TABLE IF EXISTS {target}")
             if not written:
-                self.run(f"CREATE TABLE {target} ({cols})")
+                self.run(f"CREATE TEMP TABLE {target} ({cols})")
                 return target
             types = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in names) + "}"
             self.run(
-                f"CREATE TABLE {target} AS SELECT * FROM read_csv({lit(tmp)}, columns = {types}, "
-                f"header = false, quote = '\"', escape = '\"', nullstr = {lit(null)}, "
-                "allow_quoted_nulls = true, delim = ',', strict_mode = false)"
+                f"CREATE TEMP TABLE {target} AS SELECT * FROM read_csv({lit(tmp)}, "
+                f"columns = {types}, header = false, quote = '\"', escape = '\"', "
+                f"nullstr = {lit(null)}, allow_quoted_nulls = true, delim = ',', "
+                "strict_mode = false)"
             )
         finally:
             os.unlink(tmp)
@@ -437,15 +482,12 @@ class Workspace:
 
     def append(self, sync: str, values: Iterable[Any], kind: str | None = None) -> int:
         """Add change values built in Python (events, messages, fixed batches); returns count."""
-        n = 0
 
         def rows() -> Iterator[list[list[Any]]]:
-            nonlocal n
             batch: list[list[Any]] = []
             for v in values:
                 r = encode(sync, v, self.next_seq(), kind)
                 batch.append([_text(r.get(c)) for c in NAMES])
-                n += 1
                 if len(batch) >= BATCH:
                     yield batch
                     batch = []
@@ -453,9 +495,8 @@ class Workspace:
                 yield batch
 
         tmp = self.load("onesync_append", NAMES, rows())
-        casts = ", ".join(f"CAST({q(c)} AS {t})" for c, t in COLUMNS)
-        self.run(f"INSERT INTO {self.table} SELECT {casts} FROM {tmp}")
-        self.run(f"DROP TABLE {tmp}")
+        n = self.insert(", ".join(NAMES), f"SELECT * FROM {tmp}")
+        self.drop("onesync_append")
         return n
 
     def drop(self, *tables: str) -> None:
@@ -463,20 +504,14 @@ class Workspace:
             self.run(f"DROP TABLE IF EXISTS {self.name(t)}")
 
     def finish(self) -> ChangeStore:
-        """Stop building; the changes are read from the file from now on."""
-        if self.local:
-            self.conn.execute(f"DETACH {self.ALIAS}")
-            conn = _connect(self.path, self.dir)
-        else:
-            conn = self.conn
-        return ChangeStore(conn, "changes", cleanup=self.dir)
+        """Stop building; the changes are read from the parts from now on."""
+        conn = _connect(self.dir) if self.local else self.conn
+        return ChangeStore(conn, self.relation, cleanup=self.dir)
 
     def abandon(self) -> None:
-        """A plan that failed: drop the file."""
+        """A plan that failed: drop the parts."""
         try:
-            if self.local:
-                self.conn.execute(f"DETACH {self.ALIAS}")
-            else:
+            if not self.local:
                 self.conn.close()
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -490,9 +525,11 @@ def _text(value: Any) -> Any:
     return str(value)
 
 
-def _connect(path: str, folder: str) -> Any:
-    conn = duckdb.connect(path)
+def _connect(folder: str) -> Any:
+    """A private in-memory DuckDB with bounded memory, spilling into ``folder``."""
+    conn = duckdb.connect()
     conn.execute(f"SET memory_limit = {lit(DUCKDB_MEMORY)}")
+    conn.execute("SET enable_progress_bar = false")  # never print to a user's terminal
     conn.execute(f"SET temp_directory = {lit(os.path.join(folder, 'spill'))}")
     conn.execute("SET preserve_insertion_order = false")
     return conn

@@ -564,6 +564,7 @@ def open_state(
         try:
             # Bounded memory for big diffs (DuckDB spills past it); order is never relied on.
             conn.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+            conn.execute("SET enable_progress_bar = false")  # never print to a user's terminal
             conn.execute("SET preserve_insertion_order = false")
             store.migrate()
         except BaseException:

@@ -4,10 +4,13 @@ Per test, with no source opened and nothing sent:
 
 1. load and validate the project offline (the ``tests:`` shape and names are checked there, by
    ``onesync.validate.testspec``);
-2. put the test's ``given`` rows into tables of a fresh in-memory DuckDB (``given``);
+2. put the test's ``given`` rows into tables of a DuckDB file in a fresh temp folder
+   (``given``);
 3. compile the sync for DuckDB (``onesync.compile.compile_sync``: a model in another dialect is
-   written for DuckDB by sqlglot) and run it there;
-4. map the canonical columns to what onesync would send, refusals included (``sends``);
+   written for DuckDB by sqlglot);
+4. plan it with the real planner (``onesync.plan.make_plan``) against an empty state in the
+   same folder, every row new, and read the plan's users, events, messages and invalid rows
+   (``sends``): the refusal rules and the mapping are the planner's, not a copy;
 5. compare with ``expect`` (``expect``) and report each difference where it is written.
 
 Library API::
@@ -23,22 +26,25 @@ Nothing but the CLI imports this package.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from onesync.errors import Diagnostic, SourceError, SpecError
+from onesync.errors import Diagnostic, PlanError, SourceError, SpecError
 from onesync.load import Document, read_documents
 from onesync.model import Pos, Project, Source, Sync
 from onesync.sources import connect
 from onesync.testing.expect import Difference, compare
 from onesync.testing.given import GivenProblem, compile_given, database_words
 from onesync.testing.render import render_text, summary
-from onesync.testing.sends import collect
+from onesync.testing.sends import plan_rows
 from onesync.validate import validate_project
 
 __all__ = ["Difference", "TestReport", "TestResult", "render_text", "run_tests", "summary"]
+
+SOURCE_FILE = "given.duckdb"  # the test's tables, in its temp folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,26 +159,47 @@ def run_tests(
     return TestReport(tuple(results), tuple(s.name for s in selected), tuple(untested))
 
 
+def _planner_words(exc: SourceError) -> str:
+    """The database's words in the planner's "the model of sync X failed: ..." error."""
+    text = str(exc)
+    return text.split(" failed: ", 1)[1] if " failed: " in text else database_words(exc)
+
+
 def _run_one(
     project: Project, sync: Sync, doc: Document, at: tuple[str | int, ...], test: dict[str, Any]
 ) -> TestResult:
     line, col = doc.at(at)
     pos = Pos(doc.file, line, col)
     source = project.source(sync.source)
-    # a fresh database per test, in the source's time zone, so no test sees another's rows
-    memory = Source(source.name, "duckdb", path=":memory:", timezone=source.timezone)
-    with connect(memory, project.root, context=sync.file) as conn:
+    given = (*at, "given")
+    # a fresh folder per test: the given tables in a DuckDB file the sync's source points at
+    # (in the source's time zone), and an empty state for the planner, so no test sees another's
+    with tempfile.TemporaryDirectory(prefix="onesync-test-") as tmp:
+        folder = Path(tmp)
+        rows = Source(
+            source.name, "duckdb", path=str(folder / SOURCE_FILE), timezone=source.timezone
+        )
         try:
-            compiled = compile_given(conn, doc, (*at, "given"), test["given"], sync, source)
+            with connect(rows, project.root, context=sync.file) as conn:
+                compiled = compile_given(conn, doc, given, test["given"], sync, source)
             try:
-                sent = collect(conn, compiled, project.destination)
+                sent = plan_rows(project, compiled, rows, folder)
             except SourceError as exc:
                 raise GivenProblem(
-                    (*at, "given"),
-                    f"the compiled SQL failed on the given rows: {database_words(exc)}",
+                    given,
+                    f"the compiled SQL failed on the given rows: {_planner_words(exc)}",
                     "run `onesync compile --dialect duckdb` to see it",
                     key=True,
                 ) from None
+            except PlanError as exc:
+                raise GivenProblem(given, f"the plan was refused: {exc}", key=True) from None
+            except Exception as exc:  # the planner crashed on these rows: a bug, not a failure
+                raise GivenProblem(
+                    given,
+                    f"the planner failed on the given rows: {type(exc).__name__}: {exc}",
+                    "this is a bug in onesync; please report it with this test",
+                    key=True,
+                ) from exc
         except GivenProblem as p:
             label = f"test '{test['name']}': "
             error = doc.diag(p.path, label + p.message, p.hint, key=p.key)

@@ -21,7 +21,8 @@ from typing import Any
 
 from onesync.load import Document
 from onesync.model import Pos
-from onesync.testing.sends import Refusal, Sent
+from onesync.plan import InvalidRow
+from onesync.testing.sends import Sent
 
 __all__ = ["Difference", "compare"]
 
@@ -66,7 +67,7 @@ def _pos(doc: Document, path: Path_, *, key: bool = False) -> Pos:
     return Pos(doc.file, line, col)
 
 
-def _reasons(refused: tuple[Refusal, ...], key: str, field: str | None = None) -> str | None:
+def _reasons(refused: tuple[InvalidRow, ...], key: str, field: str | None = None) -> str | None:
     found = [r.reason for r in refused if r.key == key and (field is None or r.field == field)]
     return "; ".join(found) if found else None
 
@@ -108,7 +109,7 @@ def _entry(
     actual: dict[str, Any],
     doc: Document,
     path: Path_,
-    refused: tuple[Refusal, ...],
+    refused: tuple[InvalidRow, ...],
 ) -> list[Difference]:
     diffs: list[Difference] = []
     for name, want in item.items():
@@ -141,7 +142,7 @@ def _entry(
 
 
 def _invalid(
-    refused: tuple[Refusal, ...], listed: list[dict[str, Any]], doc: Document, at: Path_
+    refused: tuple[InvalidRow, ...], listed: list[dict[str, Any]], doc: Document, at: Path_
 ) -> list[Difference]:
     """Each listed refusal matches one actual refusal; both leftovers are differences."""
     left = list(refused)

@@ -1,4 +1,8 @@
-"""A test's ``given:`` rows as tables in an in-memory DuckDB, and the sync compiled over them.
+"""A test's ``given:`` rows as tables in a DuckDB file, and the sync compiled over them.
+
+The planner attaches that file as the sync's source (``onesync.testing.sends``), so a table the
+model names with a catalog (``db.schema.table``) cannot be given: the attached file is the
+catalog. Such a test gives the model's rows instead.
 
 Two forms (schema: ``$defs/test`` in ``schemas/sync.schema.json``):
 
@@ -93,14 +97,17 @@ def _create(
             types[name] = exp.DataType.build(declared[name], dialect="duckdb").sql("duckdb")
         else:
             types[name] = _infer([r.get(name) for r in rows])
-    for part in ("catalog", "db"):
-        if not table.args.get(part):
-            continue
-        if part == "catalog":
-            conn.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {_ident(table.catalog)}")
-        else:
-            schema = exp.Table(this=table.args["db"], db=table.args.get("catalog"))
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema.sql('duckdb', identify=True)}")
+    if table.args.get("catalog"):
+        raise GivenProblem(
+            path,
+            f"cannot give table '{table.sql('duckdb')}': a test's tables are one DuckDB file, "
+            "which the planner reads as the source's catalog",
+            "give the model's rows as a list to test the mapping",
+            key=True,
+        )
+    if table.args.get("db"):
+        schema = exp.Table(this=table.args["db"])
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema.sql('duckdb', identify=True)}")
     target = table.sql("duckdb", identify=True)
     cols = ", ".join(f"{_ident(n)} {types[n]}" for n in names)
     conn.execute(f"CREATE TABLE {target} ({cols})")

@@ -1,35 +1,28 @@
-"""What onesync would send for a test's rows, read from the compiled canonical columns.
+"""What onesync would send for a test's rows: the real planner's plan, read in ``expect``'s shape.
 
-Every given row is treated as new (there is no state): a profile row becomes the user a create
-makes, an event or message row the event or message a new key sends (``backfill`` does not
-matter here). The refusal rules are in ``rules``.
+The test's tables are in a DuckDB file (``given``); a copy of the project points its sync's
+source at that file and its state at an empty store next to it, and ``onesync.plan.make_plan``
+plans the sync. Every row is new: the state is empty, and an event or message sync runs with
+``backfill: true`` (a first run without it only records a baseline). The refusals, their reasons
+and the rendered messages are therefore the planner's own; nothing here re-implements them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from sqlglot import exp
 
-from onesync.model import CompiledSync, Destination
-from onesync.sources import Connector
-from onesync.testing.rules import (
-    CUSTOM_DATA_BYTES,
-    Refusal,
-    claimed,
-    event_problem,
-    field_problem,
-    invalid_rows,
-    json_size,
-    typed,
-)
+from onesync.model import CompiledSync, Project, Source, StateConfig, Sync
+from onesync.plan import InvalidRow, SyncPlan, make_plan
+from onesync.state import open_state
 
-__all__ = ["Refusal", "Sent", "collect"]
+__all__ = ["Sent", "plan_rows"]
 
-Row = dict[str, Any]
+STATE_FILE = "state.duckdb"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,137 +32,86 @@ class Sent:
 
     kind: str  # users | events | messages
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
-    refused: tuple[Refusal, ...] = ()
+    refused: tuple[InvalidRow, ...] = ()
 
 
-def collect(conn: Connector, compiled: CompiledSync, dest: Destination) -> Sent:
-    """Run the compiled SQL on ``conn`` and map its rows to what onesync would send.
+def _as_test(sync: Sync) -> Sync:
+    """The sync as a test plans it: every row new, and no cap on the messages it may send."""
+    if sync.event is not None:
+        return dataclasses.replace(sync, event=dataclasses.replace(sync.event, backfill=True))
+    if sync.message is not None:
+        message = dataclasses.replace(sync.message, backfill=True, max_sends=None)
+        return dataclasses.replace(sync, message=message)
+    return sync
 
-    Raises SourceError when the compiled SQL fails on the given rows.
+
+def plan_rows(project: Project, compiled: CompiledSync, source: Source, folder: Path) -> Sent:
+    """Plan ``compiled`` (compiled for DuckDB over the tables in ``source``, a DuckDB file)
+    against an empty state in ``folder``, and read what it sends.
+
+    Every row may be invalid (``state.max_invalid_share`` is 1), so a test can list them.
+    Raises SourceError when the compiled SQL fails on the rows, PlanError when a guard refuses.
     """
-    names = [c.name for c in compiled.columns]
-    key = exp.to_identifier("__key", quoted=True).sql("duckdb")
-    sql = f"SELECT * FROM ({compiled.sql}) AS t ORDER BY {key}"
-    rows: list[Row] = [dict(zip(names, r)) for batch in conn.stream(sql) for r in batch]
-    refused = invalid_rows(compiled, rows)
-    out = {r.key for r in refused}
-    valid = [r for r in rows if r["__key"] is not None and r["__key"] not in out]
-    kind = compiled.sync.kind
-    if kind == "event":
-        events, bad = _events(compiled, valid)
-        return Sent("events", events, tuple(refused + bad))
-    if kind == "message":
-        messages, bad = _messages(compiled, valid)
-        return Sent("messages", messages, tuple(refused + bad))
-    users, bad = _users(compiled, rows, valid, dest)
-    return Sent("users", users, tuple(refused + bad))
+    sync = _as_test(compiled.sync)
+    compiled = dataclasses.replace(compiled, sync=sync)
+    state = StateConfig(url=str(folder / STATE_FILE), max_invalid_share=1.0)
+    copy = dataclasses.replace(project, sources=(source,), state=state, syncs=(sync,))
+    with open_state(copy.state, copy.root) as store:
+        # the model runs in the state's connection (the source file is attached): give it the
+        # session a source connection has, so naive and zoned times read as they would there
+        tz = source.timezone or "UTC"  # as onesync.sources.duckdb sets it: ICU has no offsets
+        store.execute(f"SET TimeZone = {_literal(f'UTC{tz}' if tz[0] in '+-' else tz)}")
+        with make_plan(
+            copy,
+            syncs=[sync.name],
+            compiled={sync.name: compiled},
+            allow_destructive=True,
+            state=store,
+        ) as plan:
+            return _read(plan.sync(sync.name))
 
 
-def _users(
-    compiled: CompiledSync, rows: list[Row], valid: list[Row], dest: Destination
-) -> tuple[dict[str, dict[str, Any]], list[Refusal]]:
-    """Each valid row as the user a create makes: its non-NULL tags (up to the cap), and its
-    aliases and subscriptions unless a field rule refuses them."""
-    tag_cols = [c for c in compiled.columns if c.role == "tag"]
-    others = [c for c in compiled.columns if c.role in ("alias", "subscription")]
-    shared = claimed(compiled, rows)
-    users: dict[str, dict[str, Any]] = {}
-    refused: list[Refusal] = []
-    for r in valid:
-        key = str(r["__key"])
-        present = [c.label for c in tag_cols if r[c.name] is not None]
-        over = present[dest.max_tags :]
-        if over:
-            shown = ", ".join(sorted(over)[:5]) + (" ..." if len(over) > 5 else "")
-            refused.append(
-                Refusal(key, f"{len(over)} tags over destination.max_tags ({dest.max_tags}) "
-                        f"not sent: {shown}", "tags")
-            )  # fmt: skip
-        user: dict[str, Any] = {
-            "external_id": r["__external_id"] or key,
-            "tags": {c.label: r[c.name] for c in tag_cols
-                     if r[c.name] is not None and c.label not in over},
-            "aliases": {},
-            "subscriptions": {},
-        }  # fmt: skip
-        for c in others:
-            value = r[c.name]
-            if value is None:
-                continue
-            why = field_problem(c.role, c.label, value, key, shared)
-            if why:
-                refused.append(Refusal(key, why, c.label))
-                continue
-            user["aliases" if c.role == "alias" else "subscriptions"][c.label] = value
-        users[user["external_id"]] = user
-    return users, refused
+def _literal(text: str) -> str:
+    return exp.Literal.string(text).sql("duckdb")
 
 
-def _events(
-    compiled: CompiledSync, valid: list[Row]
-) -> tuple[dict[str, dict[str, Any]], list[Refusal]]:
-    sync = compiled.sync
-    assert sync.event is not None
-    props = [(c.name, c.label, c.type) for c in compiled.columns if c.role == "property"]
-    events: dict[str, dict[str, Any]] = {}
-    refused: list[Refusal] = []
-    for r in valid:
-        key = str(r["__key"])
-        event: dict[str, Any] = {
-            "key": key,
-            "external_id": str(r["__external_id"]),
-            "name": sync.event.name,
-            "timestamp": r.get("__timestamp"),
-            "properties": {label: typed(r[col], t) for col, label, t in props},
+def _read(sp: SyncPlan) -> Sent:
+    refused = tuple(sp.invalid)
+    if sp.kind == "event":
+        events = {
+            e.key: {
+                "key": e.key,
+                "external_id": e.external_id,
+                "name": e.name,
+                "timestamp": e.timestamp,
+                "properties": dict(e.properties),
+            }
+            for e in sp.events
         }
-        if why := event_problem(event):
-            refused.append(Refusal(key, why))
-        else:
-            events[key] = event
-    return events, refused
-
-
-def _messages(
-    compiled: CompiledSync, valid: list[Row]
-) -> tuple[dict[str, dict[str, Any]], list[Refusal]]:
-    """Each new row's message, rendered in Jinja's sandbox against the row's columns only."""
-    msg = compiled.sync.message
-    assert msg is not None
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-    parts = {
-        "headings": [(lang, env.from_string(t)) for lang, t in msg.headings],
-        "contents": [(lang, env.from_string(t)) for lang, t in msg.contents],
-        "subject": [(lang, env.from_string(t)) for lang, t in msg.subject],
+        return Sent("events", events, refused)
+    if sp.kind == "message":
+        messages: dict[str, dict[str, Any]] = {}
+        for m in sp.messages:  # a batch (one content for many rows) is listed once per key
+            for key, external_id in zip(m.keys, m.external_ids, strict=True):
+                messages[key] = {
+                    "key": key,
+                    "external_id": external_id,
+                    "channel": m.channel,
+                    "headings": dict(m.headings),
+                    "contents": dict(m.contents),
+                    "subject": dict(m.subject),
+                    "template_id": m.template_id,
+                    "custom_data": dict(m.custom_data),
+                    "send_after": m.send_after,
+                }
+        return Sent("messages", messages, refused)
+    users = {
+        p.external_id: {
+            "external_id": p.external_id,
+            "tags": dict(p.set_tags),
+            "aliases": dict(p.add_aliases),
+            "subscriptions": {s["type"]: s["token"] for s in p.add_subscriptions},
+        }
+        for p in sp.profiles
     }
-    variables = [(c.name, c.label) for c in compiled.columns if c.role == "variable"]
-    custom = [(c.name, c.label, c.type) for c in compiled.columns if c.role == "property"]
-    per_row_time = any(c.role == "send_after" for c in compiled.columns)
-    limit = CUSTOM_DATA_BYTES.get(msg.channel, 2048)
-    messages: dict[str, dict[str, Any]] = {}
-    refused: list[Refusal] = []
-    for r in valid:
-        key = str(r["__key"])
-        try:
-            context = {label: r[col] for col, label in variables}
-            texts = {n: {lang: t.render(context) for lang, t in ts} for n, ts in parts.items()}
-        except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
-            # a template is the user's code: any error it raises is that row's problem
-            refused.append(Refusal(key, f"message template: {exc}"))
-            continue
-        data = {label: typed(r[col], t) for col, label, t in custom}
-        if data and (n := json_size(data)) > limit:
-            refused.append(
-                Refusal(key, f"custom_data is {n} bytes; OneSignal takes at most {limit} for "
-                        f"{msg.channel}")
-            )  # fmt: skip
-            continue
-        messages[key] = {
-            "key": key,
-            "external_id": str(r["__external_id"]),
-            "channel": msg.channel,
-            **texts,
-            "template_id": msg.template_id,
-            "custom_data": data,
-            "send_after": r.get("__send_after") if per_row_time else msg.send_after,
-        }
-    return messages, refused
+    return Sent("users", users, refused)

@@ -321,3 +321,73 @@ def test_a_real_process_exits_1_on_failure_and_0_on_success(tmp_path: Path) -> N
     assert failed.stdout.startswith(
         "FAIL specs/people.yaml:11:5: people: active people become users\n"
     )
+
+
+BATCHED = """\
+sync: hello
+source: db
+model: {table: crm.people}
+identity: {external_id: id}
+message:
+  key: id
+  channel: push
+  contents: {en: "Hello all"}
+  max_sends: 1
+tests:
+  - name: a batch is listed once per key, whatever backfill and max_sends say
+    given:
+      - {id: p1}
+      - {id: p2}
+      - {id: null}
+    expect:
+      messages:
+        - {key: p1, external_id: p1, contents: {en: Hello all}, send_after: null}
+        - {key: p2, external_id: p2, contents: {en: Hello all}}
+      invalid: [{key: null, reason: 1 row has a NULL id}]
+"""
+
+
+def test_the_planner_sends_every_row_of_a_message_sync_as_new(onesync_test: Run) -> None:
+    r = onesync_test({"specs/hello.yaml": BATCHED})
+    assert r.code == 0, r.stdout + r.stderr
+    assert r.lines == ["ok: 1 test passed (1 sync)"]
+
+
+def test_the_planners_field_refusals_are_listed(onesync_test: Run) -> None:
+    tests = """\
+tests:
+  - name: two rows claim one email
+    given:
+      - {id: u1, email: same@example.com, plan: pro, score: 1}
+      - {id: u2, email: same@example.com, plan: pro, score: 2}
+    expect:
+      users:
+        - {external_id: u1, subscriptions: {email: null}}
+        - {external_id: u2, subscriptions: {email: null}}
+      invalid:
+        - {key: u1, field: email, reason: "is claimed by 2 rows (also key u2)"}
+        - {key: u2, field: email, reason: "is claimed by 2 rows (also key u1)"}
+"""
+    r = onesync_test({"specs/people.yaml": PEOPLE + tests})
+    assert r.code == 0, r.stdout + r.stderr
+
+
+def test_a_table_with_a_catalog_cannot_be_given(onesync_test: Run) -> None:
+    spec = """\
+sync: wide
+source: db
+model: {sql: "select id from wh.crm.people"}
+identity: {external_id: id}
+tests:
+  - name: t
+    given:
+      wh.crm.people: [{id: u1}]
+    expect: {}
+"""
+    r = onesync_test({"specs/wide.yaml": spec})
+    assert r.code == 1
+    assert r.stderr.strip() == (
+        "specs/wide.yaml:8:7: error: test 't': cannot give table 'wh.crm.people': a test's "
+        "tables are one DuckDB file, which the planner reads as the source's catalog (give the "
+        "model's rows as a list to test the mapping)"
+    )
