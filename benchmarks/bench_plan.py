@@ -70,15 +70,19 @@ def fill_state(root: Path) -> None:
     compiled = compile_sync(p.syncs[0], p.sources[0])
     tags = [c for c in compiled.columns if c.role == "tag"]
     obj = ", ".join(f"'tag:{c.label}', \"{c.name}\"" for c in tags)
-    with open_state(p.state, root) as st:
-        st.execute(f"ATTACH '{root / 'src.duckdb'}' AS src (READ_ONLY)")
-        st.execute("USE src")
-        st.execute(
+    open_state(p.state, root).close()  # created and migrated; then written as a plain file
+    conn = duckdb.connect(str(root / ".onesync" / "state.duckdb"))
+    try:
+        conn.execute(f"ATTACH '{root / 'src.duckdb'}' AS src (READ_ONLY)")
+        conn.execute("USE src")
+        conn.execute(
             'INSERT INTO state.main.onesync_rows SELECT \'bench\', "__key", "__fingerprint", '
             f"json_object({obj}), 'now' FROM ({compiled.sql}) q"
         )
-        st.execute("USE state")
-        st.execute("DETACH src")
+        conn.execute("USE state")
+        conn.execute("DETACH src")
+    finally:
+        conn.close()
 
 
 def change(root: Path, share: float) -> None:

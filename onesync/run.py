@@ -55,20 +55,6 @@ def _fired(schedule: str, since: datetime, now: datetime) -> bool:
     return parse_cron(schedule).fired(since, now) is not None
 
 
-def _order(project: Project) -> list[str]:
-    """Sync names with every sync after the ones it follows (validation refused cycles)."""
-    done: list[str] = []
-    pending = {s.name: set(s.after) for s in project.syncs}
-    while pending:
-        ready = sorted(n for n, deps in pending.items() if deps <= set(done))
-        if not ready:  # a cycle; validation reports it, so just keep the rest in name order
-            ready = sorted(pending)
-        for name in ready:
-            done.append(name)
-            del pending[name]
-    return done
-
-
 def due_syncs(
     project: Project, now: datetime, last_runs: Mapping[str, datetime | None]
 ) -> list[str]:
@@ -88,7 +74,7 @@ def due_syncs(
             if s.name not in due and not s.schedule and any(a in due for a in s.after):
                 due.add(s.name)
                 grew = True
-    return [name for name in _order(project) if name in due]
+    return [name for name in project.run_order() if name in due]
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -184,7 +170,7 @@ def run_status(project: Project, *, now: datetime | None = None) -> RunStatus:
     """
     now = now or datetime.now(UTC)
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
-    order = _order(project)
+    order = project.run_order()
     last = _last(project, order, create=False)
     started = {n: _parse_time(r["started_at"]) for n, r in last.items()}
     due = due_syncs(project, now, started)

@@ -64,7 +64,7 @@ def _with_confirmed(
     """Each change with what OneSignal last confirmed for its key (state keys ``tag:<key>``,
     ``sub:<type>``), one state query per batch of users, streamed from the plan."""
     profiles = sp.profiles
-    batches = profiles.batches(BATCH) if isinstance(profiles, ChangeList) else [list(profiles)]
+    batches = profiles.stream(BATCH) if isinstance(profiles, ChangeList) else [list(profiles)]
     for batch in batches:
         old = state.values_of(sp.name, [p.key for p in batch if p.action != "create"])
         for p in batch:

@@ -1,10 +1,12 @@
 """Confirmed changes go to the state store in small batches, so a crash loses little.
 
-Every change OneSignal confirmed is buffered and written with ``StateWriter.confirm`` once 500
-have piled up or a second has passed, whichever comes first; ``close`` writes the rest. A crash
-therefore loses at most the confirmations of the last second (and the requests in flight): the
-next plan sees those rows as still to do and sends them again, which is harmless because creates
-are upserts, tag PATCHes are idempotent, and events and messages carry idempotency keys.
+Every change OneSignal confirmed is buffered as a state record (``RowUpdate``, ``Sent`` or
+``Missed``; ``records.record_of`` makes one from a plan change) and written with
+``StateWriter.confirm`` once 500 have piled up or a second has passed, whichever comes first;
+``close`` writes the rest. A crash therefore loses at most the confirmations of the last second
+(and the requests in flight): the next plan sees those rows as still to do and sends them again,
+which is harmless because creates are upserts, tag PATCHes are idempotent, and events and
+messages carry idempotency keys.
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
-from onesync.state import StateWriter
+from onesync.state import Record, StateWriter
 
 __all__ = ["Journal"]
 
@@ -34,7 +35,7 @@ class Journal:
         self.batch = batch
         self.interval = interval
         self.committed = 0
-        self._buffer: list[Any] = []
+        self._buffer: list[Record] = []
         self._last = time.monotonic()
         self._lock = asyncio.Lock()
         self._db = threading.Lock()  # the state connection is never used by two threads at once
@@ -58,8 +59,8 @@ class Journal:
         with self._db:
             return fn(*args)
 
-    async def add(self, change: Any) -> None:
-        self._buffer.append(change)
+    async def add(self, record: Record) -> None:
+        self._buffer.append(record)
         if len(self._buffer) >= self.batch or time.monotonic() - self._last >= self.interval:
             await self.flush()
 

@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from onesync.apply.journal import Journal
+from onesync.apply.records import record_of
 from onesync.apply.report import ApplyReport, ProgressUpdate, Rejected, SyncReport
 from onesync.apply.wire import LeanTransport, proxy_configured
 from onesync.destination import AsyncOneSignalClient, Halted, Result, calls, idempotency_key
@@ -360,8 +361,8 @@ class _SyncRun:
         else:
             self.exhausted_in_row = 0
 
-    async def _confirm(self, change: Any, rows: int = 1) -> None:
-        await self.journal.add(change)
+    async def _confirm(self, change: EventChange, rows: int = 1) -> None:
+        await self.journal.add(record_of(change))
         self.sent += rows
         self._advance(rows)
 
@@ -421,7 +422,7 @@ class _SyncRun:
         """Record the keys present as seen, a batch at a time (one transaction each)."""
         keys = self.sp.baseline_keys
         assert isinstance(keys, ChangeList)
-        for batch in keys.batches(BASELINE_BATCH):
+        for batch in keys.stream(BASELINE_BATCH):
             self.journal.write(self.state.record_sent, self.sp.name, batch, "baseline",
                                self.sp.kind)  # fmt: skip
 
@@ -429,14 +430,14 @@ class _SyncRun:
         """The jobs, made as they are needed: the plan's changes are read a batch at a time."""
         sp = self.sp
         if sp.tally("create") + sp.tally("update") + sp.tally("unset") + sp.tally("delete"):
-            for p in sp.profiles:
+            for p in _scan(sp.profiles):
                 yield lambda p=p: self._profile(p)
         if sp.tally("events"):
-            bodies = ((e, event_body(self.app_id, sp.name, e)) for e in sp.events)
+            bodies = ((e, event_body(self.app_id, sp.name, e)) for e in _scan(sp.events))
             for batch in _event_batches(bodies):
                 yield lambda batch=batch: self._events(batch)
         if sp.tally("messages"):
-            for m in sp.messages:
+            for m in _scan(sp.messages):
                 yield lambda m=m: self._message(m)
 
     async def _drive(self, jobs: Iterator[Callable[[], Awaitable[None]]]) -> None:
@@ -588,7 +589,7 @@ class _SyncRun:
         sent = dataclasses.replace(
             m, keys=tuple(k for k, _ in reached), external_ids=tuple(e for _, e in reached)
         )
-        await self.journal.add(sent)
+        await self.journal.add(record_of(sent))
         self.sent += len(reached)
         self._advance(len(m.keys))
 
@@ -806,6 +807,15 @@ class _User:
                 self._fail(result)
                 return
             self.patch.update((f"tag:{k}", v or None) for k, v in chunk.items())
+
+
+def _scan(changes: Sequence[Any]) -> Iterator[Any]:
+    """A sync's changes as apply reads them: a scan, one batch in memory (no sort)."""
+    if isinstance(changes, ChangeList):
+        for batch in changes.stream():
+            yield from batch
+    else:
+        yield from changes
 
 
 def _tags(p: ProfileChange) -> dict[str, str]:

@@ -1,12 +1,13 @@
 """Per-sync diff of a profile sync, set-based from end to end: no Python object per row.
 
-The state's engine (DuckDB or PostgreSQL, see ``engine``) finds the rows that matter next to the
-state: invalid rows, rows that are new or whose fingerprint changed (with their old values out of
-the state's JSON), rows that left the model. Those reach the plan's ``Workspace`` (a DuckDB file)
-as a subquery when the state is DuckDB, or bulk-loaded from PostgreSQL, and one DuckDB statement
-turns them into change rows (``onesync.plan.store.COLUMNS``): which tags to set or unset and
-their old values, aliases and subscriptions to add or remove, the fields OneSignal would refuse,
-the calls each user costs. See docs/spec-reference.md, "The life of a user", for the rules.
+The state's engine (DuckDB or PostgreSQL, ``onesync.state.engine``) finds the rows that matter
+next to the state: invalid rows, rows that are new or whose fingerprint changed (with their old
+values out of the state's JSON), rows that left the model. Those reach the plan's ``Workspace``
+(a DuckDB file) as a subquery when the state is DuckDB, or bulk-loaded from PostgreSQL, and one
+DuckDB statement turns them into change rows (``onesync.plan.store.COLUMNS``): which tags to set
+or unset and their old values, aliases and subscriptions to add or remove, the fields OneSignal
+would refuse, the calls each user costs. See docs/spec-reference.md, "The life of a user", for
+the rules.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from onesync.model import Column, CompiledSync, Destination
-from onesync.plan.engine import INCOMING, INVALID, Engine
 from onesync.plan.store import Workspace, lit, q
+from onesync.state.engine import INCOMING, INVALID, Engine
 
 ROWS = "onesync_rows"
 SENT = "onesync_sent"
@@ -338,7 +339,9 @@ def profile_changes(
     for i, c in aliases:
         reasons.append((
             c.label,
-            f"CASE WHEN r.n_{i} IS NOT NULL AND {chg(i)} AND length(r.n_{i}) > {MAX_ALIAS} THEN "
+            f"CASE WHEN r.n_{i} IS NULL OR NOT ({chg(i)}) THEN NULL WHEN r.n_{i} = '' THEN "
+            f"{lit(f'alias {c.label} is empty; OneSignal needs a value (NULL leaves it out)')} "
+            f"WHEN length(r.n_{i}) > {MAX_ALIAS} THEN "
             f"{lit('alias ' + c.label + ' is ')} || CAST(length(r.n_{i}) AS VARCHAR) || "
             f"' characters; OneSignal takes at most {MAX_ALIAS}' END",
         ))  # fmt: skip

@@ -1,9 +1,10 @@
 """``make_plan``: compile, read, diff against state, guard, and return a ``Plan`` value.
 
 Steps per sync, in the order apply will run them: load the compiled model's rows next to the
-state (``engine``), find invalid rows, diff (``diff`` for users, ``sends`` for events and
-messages) into one workspace of change rows (``store``), then tally and guard by SQL. Nothing is
-written to the state and nothing is sent; no change becomes a Python object.
+state (the store's ``diff_engine()``, see ``onesync.state.engine``), find invalid rows, diff
+(``diff`` for users, ``sends`` for events and messages) into one workspace of change rows
+(``store``), then tally and guard by SQL. Nothing is written to the state and nothing is sent;
+no change becomes a Python object.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from onesync.errors import PlanError, redact
 from onesync.model import CompiledSync, Project, Sync, redact_url
 from onesync.plan import diff, guards, sends
 from onesync.plan.changes import Plan, SyncPlan
-from onesync.plan.engine import INCOMING, INVALID, Engine
 from onesync.plan.store import Workspace
 from onesync.state import StateReader, StateStore, open_state
+from onesync.state.engine import INCOMING, INVALID, Engine
 from onesync.state.lock import who
 
 EVENTS_PER_CALL = 500  # 1 MB per request / 2,024 bytes per event, rounded down
@@ -82,12 +83,11 @@ def _compile_all(
 
 
 def plan_sync(
-    state: StateStore, ws: Workspace, project: Project, compiled: CompiledSync
+    state: StateReader, eng: Engine, ws: Workspace, project: Project, compiled: CompiledSync
 ) -> SyncPlan:
-    """Diff one compiled sync against the state into ``ws``; the summary without tallies
-    (``make_plan`` adds them, and the guards)."""
+    """Diff one compiled sync against the state (in its engine ``eng``) into ``ws``; the summary
+    without tallies (``make_plan`` adds them, and the guards)."""
     sync = compiled.sync
-    eng = Engine(state)
     read_by = eng.load(compiled, project.source(sync.source), project.root)
     try:
         cols = eng.columns(INCOMING)
@@ -179,9 +179,10 @@ def make_plan(
     try:
         serial, lineage = store.serial, store.lineage
         every = _compile_all(project, selected, compiled)
-        ws = Workspace(store.conn if store.backend == "duckdb" else None)
+        eng = store.diff_engine()
+        ws = Workspace(eng.conn if eng.dialect == "duckdb" else None)
         try:
-            partial = [plan_sync(store, ws, project, every[s.name]) for s in selected]
+            partial = [plan_sync(store, eng, ws, project, every[s.name]) for s in selected]
             changes = ws.finish()
         except BaseException:
             ws.abandon()
@@ -264,9 +265,9 @@ def check_fresh(
         fresh.append(sync)
     if verify_source and isinstance(state, StateStore):
         every = _compile_all(project, fresh, compiled)
+        eng = state.diff_engine()
         for sync in fresh:
             sp = plan.sync(sync.name)
-            eng = Engine(state)
             eng.load(every[sync.name], project.source(sync.source), project.root)
             try:
                 if diff.source_fingerprint(eng) != sp.source_fingerprint:

@@ -16,8 +16,8 @@ from typing import Any
 from onesync.model import CompiledSync, Destination
 from onesync.plan.changes import EventChange, InvalidRow, MessageChange
 from onesync.plan.diff import ROWS, SENT, relation, valid
-from onesync.plan.engine import INCOMING, Engine
 from onesync.plan.store import Workspace, lit
+from onesync.state.engine import INCOMING, Engine
 
 BATCH = 10_000
 

@@ -348,6 +348,22 @@ class ChangeList(Sequence[Any]):
         finally:
             cur.close()
 
+    def stream(self, size: int = BATCH) -> Iterator[list[Any]]:
+        """Decoded values, ``size`` at a time, without sorting: creates, then updates, unsets
+        and deletes, each in file order. What apply reads: a sort of every change would hold
+        them all in memory at once; a scan holds one batch."""
+        cols = ", ".join(q(n) for n in FIELDS[self.kind])
+        decode = _DECODE[self.kind]
+        for rank in (0, 1, 2, 3) if self.kind == "profile" else (None,):
+            extra = "" if rank is None else f" AND rank = {rank}"
+            sql, params = self._sql(cols, extra)
+            cur = self.store.cursor(sql, params)
+            try:
+                while rows := cur.fetchmany(size):
+                    yield [decode(r) for r in rows]
+            finally:
+                cur.close()
+
     def __iter__(self) -> Iterator[Any]:
         for batch in self.batches():
             yield from batch

@@ -60,7 +60,8 @@ def plan_rows(project: Project, compiled: CompiledSync, source: Source, folder: 
         # the model runs in the state's connection (the source file is attached): give it the
         # session a source connection has, so naive and zoned times read as they would there
         tz = source.timezone or "UTC"  # as onesync.sources.duckdb sets it: ICU has no offsets
-        store.execute(f"SET TimeZone = {_literal(f'UTC{tz}' if tz[0] in '+-' else tz)}")
+        zone = f"UTC{tz}" if tz[0] in "+-" else tz
+        store.diff_engine().run(f"SET TimeZone = {_literal(zone)}")
         with make_plan(
             copy,
             syncs=[sync.name],

@@ -1,8 +1,9 @@
-"""A small world for plan tests: a real source database, a real state store, hand-compiled SQL.
+"""A small world for plan tests: a real source database, a real state store, a real sandbox.
 
-The SQL follows the compiler's contract (ARCHITECTURE.md): every value text or NULL, ``__key``,
-``__external_id``, ``alias__*``, ``sub__*``, ``tag__*``, ``prop__*``, ``__timestamp``, ``var__*``,
-``__fingerprint`` (md5 over length-prefixed values), so the planner is tested on its own.
+Syncs are compiled by the real compiler (``make_plan`` compiles them, asking the source's
+catalogue for column types, as ``onesync plan`` does), and ``World.apply`` is the real
+``apply_plan`` against a OneSignal sandbox on a loopback port, so what the planner diffs against
+is what apply actually confirmed.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from typing import Any
 
 import duckdb
 
+from onesync.apply import ApplyReport, apply_plan
 from onesync.model import (
-    Column,
-    CompiledSync,
     Destination,
     Event,
     Field,
@@ -28,46 +28,11 @@ from onesync.model import (
     Sync,
 )
 from onesync.plan import Plan, make_plan
-from onesync.state import open_state
+from onesync.sandbox import Sandbox
 
 KINDS = ("duckdb", "pg_pushdown", "pg_stream", "duckdb_stream")
-
-
-def hand_compile(sync: Sync, table: str) -> CompiledSync:
-    """The canonical projection of ``sync`` over ``table``, valid in DuckDB and PostgreSQL."""
-    cols: list[tuple[str, str, Column]] = []
-
-    def add(name: str, role: str, expr: str, label: str = "", type_: str = "string") -> None:
-        cols.append((name, expr, Column(name, role, label, type_)))  # type: ignore[arg-type]
-
-    def text(col: str) -> str:
-        return f'CAST("{col}" AS TEXT)'
-
-    add("__key", "key", text(sync.key_column))
-    add("__external_id", "external_id", text(sync.identity.external_id))
-    for f in sync.identity.aliases:
-        add(f"alias__{f.name}", "alias", text(f.column), f.name)
-    for f in sync.subscriptions:
-        add(f"sub__{f.name}", "subscription", text(f.column), f.name)
-    for f in sync.tags:
-        add(f"tag__{f.name}", "tag", text(f.column), f.name, f.type)
-    if sync.event:
-        for f in sync.event.properties:
-            add(f"prop__{f.name}", "property", text(f.column), f.name, f.type)
-        if sync.event.timestamp:
-            add("__timestamp", "timestamp", text(sync.event.timestamp))
-    if sync.message:
-        for f in sync.message.custom_data:
-            add(f"prop__{f.name}", "property", text(f.column), f.name, f.type)
-        for v in sync.message.variables:
-            add(f"var__{v}", "variable", text(v), v)
-    inner = ", ".join(f'{expr} AS "{name}"' for name, expr, _ in cols)
-    fp = " || ".join(
-        f"COALESCE(CAST(length(\"{n}\") AS TEXT) || ':' || \"{n}\", '~')" for n, _, _ in cols
-    )
-    sql = f'SELECT *, md5({fp}) AS "__fingerprint" FROM (SELECT {inner} FROM {table}) AS s'
-    columns = tuple(c for _, _, c in cols) + (Column("__fingerprint", "fingerprint"),)
-    return CompiledSync(sync=sync, dialect="duckdb", sql=sql, columns=columns)
+APP_ID = "5eb5a37e-0000-4000-8000-0000000000a1"
+API_KEY = "secret-key-123"
 
 
 def profile_sync(name: str = "customers", mode: str = "upsert", table: str = "customers") -> Sync:
@@ -120,11 +85,14 @@ def message_sync(personal: bool = True) -> Sync:
 
 
 class World:
-    """A source database plus a state store of one kind (see ``KINDS``)."""
+    """A source database plus a state store of one kind (see ``KINDS``), and the sandbox."""
 
-    def __init__(self, kind: str, tmp: Path, pg_url: str | None = None, schema: str = "") -> None:
+    def __init__(
+        self, kind: str, tmp: Path, sandbox: Sandbox, pg_url: str | None = None, schema: str = ""
+    ) -> None:
         self.kind = kind
         self.root = tmp
+        self.sandbox = sandbox  # the OneSignal app every project of this world points at
         if kind == "duckdb" or kind == "pg_stream":
             self.source = Source("db", "duckdb", path="data/src.duckdb")
             (tmp / "data").mkdir(exist_ok=True)
@@ -167,33 +135,48 @@ class World:
             file="onesync.yaml",
             sources=(self.source,),
             destination=Destination(
-                "app-1", "secret-key-123", rate_limit=100.0, max_recipients=max_recipients
+                APP_ID,
+                API_KEY,
+                api_url=self.sandbox.url,
+                rate_limit=100.0,
+                max_recipients=max_recipients,
             ),
             state=replace(self.state, max_destructive_share=share, max_invalid_share=invalid_share),
             syncs=syncs,
         )
 
     def plan(self, project: Project, **kw: Any) -> Plan:
-        compiled = {s.name: hand_compile(s, s.model.table or "") for s in project.syncs}
-        return make_plan(project, compiled=compiled, **kw)
+        """``make_plan``, which compiles every sync with the real compiler."""
+        return make_plan(project, **kw)
 
-    def apply(self, project: Project, plan: Plan) -> None:
-        """What apply does once OneSignal confirmed everything: record it in state."""
-        with open_state(project.state, project.root) as st:
-            for sp in plan.syncs:
-                if sp.baseline:
-                    st.record_baseline(sp.name, sp.baseline_keys, sp.kind)
-                st.confirm(sp.name, [*sp.profiles, *sp.events, *sp.messages])
+    def apply(self, project: Project, plan: Plan, *, verify_fresh: bool = True) -> ApplyReport:
+        """The real apply against the sandbox; OneSignal must accept every change."""
+        report = apply_plan(plan, project, verify_fresh=verify_fresh)
+        assert report.rejected == (), report.rejected
+        return report
+
+    def users(self) -> dict[str, dict[str, Any]]:
+        """What the sandbox holds per external_id: aliases, tags and subscription tokens."""
+        out = {}
+        for u in self.sandbox.snapshot()["users"]:
+            ident = dict(u["identity"])
+            ident.pop("onesignal_id", None)
+            out[ident.pop("external_id")] = {
+                "aliases": ident,
+                "tags": u["properties"].get("tags", {}),
+                "subs": sorted((s["type"], s["token"]) for s in u["subscriptions"]),
+            }
+        return out
 
 
 CUSTOMERS = (
     "CREATE TABLE customers (id INTEGER, sf_id TEXT, email TEXT, plan TEXT, ltv NUMERIC(10,2))",
-    "INSERT INTO customers VALUES (1, 'sf1', 'a@x.io', 'free', 10.5), (2, 'sf2', NULL, 'pro', 20),"
+    "INSERT INTO customers VALUES (10, 'sf1', 'a@x.io', 'free', 10.5), (2, 'sf2', NULL, 'pro', 20),"
     " (3, 'sf3', 'c@x.io', 'free', NULL)",
 )
 ORDERS = (
     "CREATE TABLE orders (order_id INTEGER, customer_id INTEGER, first_name TEXT, "
     "total NUMERIC(10,2), placed_at TEXT)",
-    "INSERT INTO orders VALUES (100, 1, 'Ann', 9.5, '2026-01-01T00:00:00Z'), "
+    "INSERT INTO orders VALUES (100, 10, 'Ann', 9.5, '2026-01-01T00:00:00Z'), "
     "(101, 2, 'Bob', 20, '2026-01-02T00:00:00Z')",
 )

@@ -1,4 +1,5 @@
-"""``onesync plan`` and ``onesync state`` end to end: real loader, compiler, DuckDB files."""
+"""``onesync plan`` and ``onesync state`` end to end: real loader, compiler, DuckDB files, and
+``onesync apply`` of the saved plan against a sandbox."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from onesync.cli.main import main
+from onesync.sandbox import Sandbox
 from tests.plantext import manifest, plan_text
 
 PROJECT = """\
@@ -19,6 +21,7 @@ sources:
 destination:
   app_id: 5eb5a37e-0000-4000-8000-0000000000a1
   api_key: secret-key-123
+  api_url: {api_url}
   rate_limit: 100/s
 specs: specs/
 """
@@ -50,20 +53,20 @@ def _db(root: Path, *sql: str) -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, sandbox: Sandbox) -> Path:
     (tmp_path / "specs").mkdir()
     (tmp_path / "data").mkdir()
-    (tmp_path / "onesync.yaml").write_text(PROJECT)
+    (tmp_path / "onesync.yaml").write_text(PROJECT.replace("{api_url}", sandbox.url))
     (tmp_path / "specs" / "customers.yaml").write_text(CUSTOMERS)
     (tmp_path / "specs" / "orders.yaml").write_text(ORDERS)
     _db(
         tmp_path,
         "CREATE TABLE customers (id INTEGER, sf_id TEXT, email TEXT, plan TEXT, ltv DECIMAL(9,2))",
-        "INSERT INTO customers VALUES (1, 'sf1', 'a@x.io', 'free', 10.5), "
+        "INSERT INTO customers VALUES (10, 'sf1', 'a@x.io', 'free', 10.5), "
         "(2, 'sf2', NULL, 'pro', 2)",
         "CREATE TABLE orders (order_id INTEGER, customer_id INTEGER, total DECIMAL(9,2), "
         "placed_at TIMESTAMP)",
-        "INSERT INTO orders VALUES (100, 1, 9.5, '2026-01-01 00:00:00')",
+        "INSERT INTO orders VALUES (100, 10, 9.5, '2026-01-01 00:00:00')",
     )
     return tmp_path
 
@@ -74,21 +77,14 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def _apply(root: Path, plan_file: Path) -> None:
-    """Stand-in for apply: record the whole saved plan as confirmed."""
-    from onesync.model import StateConfig
-    from onesync.plan import read_plan
-    from onesync.state import open_state
-
-    plan = read_plan(plan_file)
-    with open_state(StateConfig(), root) as st:
-        for sp in plan.syncs:
-            if sp.baseline:
-                st.record_sent(sp.name, sp.baseline_keys, "baseline", sp.kind)
-            st.confirm(sp.name, [*sp.profiles, *sp.events, *sp.messages])
+def _apply(root: Path, plan_file: Path) -> str:
+    """``onesync apply PLAN``: the saved plan, sent to the sandbox; every row must be accepted."""
+    code, out = _run("apply", "-p", str(root), str(plan_file))
+    assert code == 0, out
+    return out
 
 
-def test_plan_exit_codes_and_views(project: Path) -> None:
+def test_plan_exit_codes_and_views(project: Path, sandbox: Sandbox) -> None:
     code, out = _run("plan", "-p", str(project), "-o", str(project / "plan.parquet"))
     assert code == 2
     assert "customers (profile, mirror): 2 rows read, 0 unchanged" in out
@@ -101,11 +97,15 @@ def test_plan_exit_codes_and_views(project: Path) -> None:
     assert code == 2 and "sf1" not in masked and "a@x.io" not in masked
     assert "+ tag plan = ***" in masked and "| `customers` | profile | 2 |" in masked
     _apply(project, project / "plan.parquet")
+    users = {u["identity"]["external_id"]: u for u in sandbox.snapshot()["users"]}
+    assert sorted(users) == ["10", "2"] and users["10"]["identity"]["crm_id"] == "sf1"
+    assert users["10"]["properties"]["tags"] == {"plan": "free", "ltv": "10.5"}
+    assert sandbox.snapshot()["events"] == []  # the orders were recorded as a baseline
 
     code, out = _run("plan", "-p", str(project))
     assert code == 0 and "No changes." in out
 
-    _db(project, "UPDATE customers SET plan = 'pro' WHERE id = 1",
+    _db(project, "UPDATE customers SET plan = 'pro' WHERE id = 10",
         "INSERT INTO orders VALUES (101, 2, 5, '2026-01-02 00:00:00')")  # fmt: skip
     code, out = _run("plan", "-p", str(project), "--json")
     doc = json.loads(out)
@@ -143,8 +143,15 @@ def test_state_unlock_and_show(project: Path) -> None:
     assert code == 1 and "nothing to unlock" in out
     _run("plan", "-p", str(project), "-o", str(project / "plan.json"))
     _apply(project, project / "plan.json")
+    from onesync.model import StateConfig
+    from onesync.state import open_state
+
+    with open_state(StateConfig(), project) as st:
+        serial = st.serial  # apply commits in small steps: more than one write
+    assert serial > 1
     code, out = _run("state", "show", "-p", str(project))
-    assert code == 0 and "serial 2" in out and "customers: 2 users" in out
+    assert code == 0 and f"serial {serial}," in out and "customers: 2 users" in out
+    assert "orders_placed: 0 users, 1 keys sent or seen" in out
     code, out = _run("state", "unlock", "-p", str(project))
     assert code == 0 and "not locked" in out
 

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import uuid
 
-from plan_world import ORDERS, World, event_sync, message_sync
+from plan_world import APP_ID, CUSTOMERS, ORDERS, World, event_sync, message_sync, profile_sync
 
 from onesync.model import Field
 
 
 def test_first_event_run_records_a_baseline_and_sends_nothing(world: World) -> None:
-    world.sql(*ORDERS)
-    project = world.project(event_sync())
+    world.sql(*CUSTOMERS, *ORDERS)  # the customers sync makes the users the events are for
+    project = world.project(profile_sync(), event_sync())
     sp = world.plan(project).sync("orders_placed")
     assert sp.baseline and sp.baseline_keys == ("100", "101") and sp.events == ()
     world.apply(project, world.plan(project))
+    assert world.sandbox.snapshot()["events"] == []  # the baseline sent nothing
     assert not world.plan(project).has_changes
-    world.sql("INSERT INTO orders VALUES (102, 1, 'Ann', 5, '2026-01-03T00:00:00Z')")
+    world.sql("INSERT INTO orders VALUES (102, 10, 'Ann', 5, '2026-01-03T00:00:00Z')")
     sp = world.plan(project).sync("orders_placed")
     assert not sp.baseline
     assert [(e.key, e.external_id, e.name, e.properties) for e in sp.events] == [
-        ("102", "1", "purchase", {"total": 5.0})
+        ("102", "10", "purchase", {"total": 5})
     ]
     assert sp.events[0].timestamp == "2026-01-03T00:00:00Z"
     world.apply(project, world.plan(project))
+    (sent,) = world.sandbox.snapshot()["events"]
+    assert sent["external_id"] == "10" and sent["properties"] == {"total": 5}
     assert not world.plan(project).has_changes  # sent once, never again
 
 
@@ -40,15 +43,15 @@ def test_personalised_messages_are_rendered_at_plan_time(world: World) -> None:
     world.sql(*ORDERS)
     project = world.project(message_sync())
     world.apply(project, world.plan(project))  # baseline
-    world.sql("INSERT INTO orders VALUES (102, 1, 'Ann', 5, NULL), (103, NULL, 'Nobody', 1, NULL)")
+    world.sql("INSERT INTO orders VALUES (102, 10, 'Ann', 5, NULL), (103, NULL, 'Nobody', 1, NULL)")
     sp = world.plan(project).sync("order_receipt")
     (m,) = sp.messages
-    assert m.keys == ("102",) and m.external_ids == ("1",)
+    assert m.keys == ("102",) and m.external_ids == ("10",)
     assert m.contents == {"en": "Thanks Ann, order 102"}
     assert m.headings == {"en": "Order confirmed"}
     assert m.custom_data == {"order_id": "102"}
     assert m.idempotency_key == str(
-        uuid.uuid5(uuid.NAMESPACE_URL, "onesync:app-1:order_receipt:102")
+        uuid.uuid5(uuid.NAMESPACE_URL, f"onesync:{APP_ID}:order_receipt:102")
     )
     assert [(r.key, r.reason) for r in sp.invalid] == [("103", "external_id (customer_id) is NULL")]
 

@@ -10,7 +10,7 @@ import pytest
 
 from onesync.errors import StateError
 from onesync.model import StateConfig
-from onesync.state import open_state
+from onesync.state import Missed, RowUpdate, Sent, open_state
 from onesync.state.schema import SCHEMA_VERSION
 
 
@@ -26,7 +26,7 @@ def config(request: pytest.FixtureRequest) -> StateConfig:
 def test_new_store_is_migrated_and_starts_at_serial_zero(config: StateConfig, tmp_path: Path):
     with open_state(config, tmp_path) as st:
         assert st.serial == 0
-        assert st.scalar("SELECT max(version) FROM onesync_schema_version") == SCHEMA_VERSION
+        assert st.schema_version == SCHEMA_VERSION
         lineage = st.lineage
     with open_state(config, tmp_path) as st:  # reopening migrates nothing, keeps identity
         assert st.lineage == lineage
@@ -72,3 +72,19 @@ def test_unreachable_postgres_is_one_line_without_password(tmp_path: Path) -> No
     assert "cannot connect" in str(err.value) and "pw" not in str(err.value).replace("pwd", "")
     assert str(err.value).startswith("state postgresql://u:***@127.0.0.1:1/x")
     json.dumps(str(err.value))
+
+
+def test_confirm_takes_state_records_only(config: StateConfig, tmp_path: Path) -> None:
+    with open_state(config, tmp_path) as st:
+        st.outbox_put("news", "batch-1", ["n1", "n2"], ["u1", "u2"], {"contents": {"en": "hi"}})
+        rows = [RowUpdate("1", "fp1", {"tag:plan": "free"}), RowUpdate("2", "fp2", {"a": "b"})]
+        st.confirm("customers", rows)
+        st.confirm("customers", [RowUpdate("2", None, forget=True)])
+        assert st.values("customers", "1") == {"tag:plan": "free"}
+        assert st.row_count("customers") == 1
+        st.confirm("orders", [Sent(("a",), ("u1",)), Sent(("b",), ("u2",))])
+        assert st.sent_keys("orders") == {"a": "sent", "b": "sent"}
+        st.confirm("news", [Sent(("n1",), ("u1",), "message", "batch-1"), Missed("n2", "u2")])
+        assert st.sent_keys("news") == {"n1": "sent", "n2": "missed"} and st.outbox("news") == []
+        with pytest.raises(TypeError, match="not tuple"):
+            st.confirm("customers", [("3", "fp3", {})])  # type: ignore[list-item]
