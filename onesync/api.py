@@ -40,8 +40,8 @@ def validate(
     ``allow_outside`` lets ``specs:`` and ``model.file`` name files outside the project
     directory; by default they are refused, so a pull request cannot make CI read elsewhere.
     """
-    from onesync.load import load_project_report
     from onesync.sources import catalog
+    from onesync.validate import load_project_report
 
     root = Path(path)
     root = root.parent if root.is_file() else root

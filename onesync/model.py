@@ -19,6 +19,7 @@ from onesync.errors import REDACTED, Diagnostic
 
 __all__ = [
     "CHANNELS",
+    "Channel",
     "ON_LEAVE",
     "TAG_TYPES",
     "Column",
@@ -42,6 +43,7 @@ __all__ = [
 
 TagType = Literal["string", "number", "boolean", "unix_time", "date"]
 TAG_TYPES: tuple[str, ...] = ("string", "number", "boolean", "unix_time", "date")
+Channel = Literal["push", "email", "sms"]
 CHANNELS: tuple[str, ...] = ("push", "email", "sms")
 SyncKind = Literal["profile", "event", "message"]
 OnLeave = Literal["keep", "clear", "delete_user"]
@@ -66,9 +68,22 @@ class Pos:
 # Keys whose value is a credential, in URL queries (?password=), libpq / ODBC key=value strings
 # (host=h password=p, Server=s;Pwd=p) and JDBC URLs; matched case-insensitively.
 SECRET_KEYS: tuple[str, ...] = (
-    "password", "passwd", "pass", "pwd", "sslpassword", "secret", "client_secret", "token",
-    "access_token", "auth_token", "api_key", "apikey", "private_key", "sas", "sig",
-)  # fmt: skip
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "sslpassword",
+    "secret",
+    "client_secret",
+    "token",
+    "access_token",
+    "auth_token",
+    "api_key",
+    "apikey",
+    "private_key",
+    "sas",
+    "sig",
+)
 _KEYS = "|".join(sorted(SECRET_KEYS, key=len, reverse=True))
 # key=value where value is already ***, 'quoted', "quoted", or runs to the next space, ;, & or #
 _KV_RE = re.compile(
@@ -246,7 +261,7 @@ class Message:
     """A message sent once per ``key`` when a row first appears in the model."""
 
     key: str  # column
-    channel: Literal["push", "email", "sms"] = "push"
+    channel: Channel = "push"
     headings: tuple[tuple[str, str], ...] = ()  # (language, Jinja template)
     contents: tuple[tuple[str, str], ...] = ()
     subject: tuple[tuple[str, str], ...] = ()  # email subject per language
@@ -347,9 +362,18 @@ class Project:
 
 
 ColumnRole = Literal[
-    "key", "external_id", "alias", "subscription", "tag", "property", "timestamp", "variable",
-    "send_after", "invalid", "fingerprint",
-]  # fmt: skip
+    "key",
+    "external_id",
+    "alias",
+    "subscription",
+    "tag",
+    "property",
+    "timestamp",
+    "variable",
+    "send_after",
+    "invalid",
+    "fingerprint",
+]
 
 
 @dataclass(frozen=True, slots=True)

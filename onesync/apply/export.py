@@ -28,9 +28,19 @@ __all__ = ["ExportError", "ExportReport", "export_csv"]
 
 IDENTIFIERS = ("external_id", "email", "phone_number")
 PROPERTY_COLUMNS = frozenset(
-    {"external_id", "email", "phone_number", "subscription_id", "subscribed", "country",
-     "timezone_id", "language", "suppressed", "suppression_status"}
-)  # fmt: skip
+    {
+        "external_id",
+        "email",
+        "phone_number",
+        "subscription_id",
+        "subscribed",
+        "country",
+        "timezone_id",
+        "language",
+        "suppressed",
+        "suppression_status",
+    }
+)
 _UNSAFE = (",", '"', "\n", "\r")
 
 
@@ -138,9 +148,13 @@ def _export(plan: Plan, project: Project, out: Path, state: StateReader) -> Expo
                 row = _row(p, tags, old)
                 if any(c in v for v in row for c in _UNSAFE):
                     skipped.append(
-                        Rejected(sp.name, p.key, "a value holds a comma, quote or line break, "
-                                 "which OneSignal's CSV import cannot take; use apply")
-                    )  # fmt: skip
+                        Rejected(
+                            sp.name,
+                            p.key,
+                            "a value holds a comma, quote or line break, "
+                            "which OneSignal's CSV import cannot take; use apply",
+                        )
+                    )
                     continue
                 f.write(",".join(row) + "\n")
                 n += 1

@@ -15,13 +15,18 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar, TypeVarTuple
 
 from onesync.state import Record, StateWriter
 
 __all__ = ["Journal"]
 
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+
 BATCH = 500
 INTERVAL = 1.0
+COMPACT_EVERY = 50_000  # confirmations between ``StateWriter.compact`` calls
 
 
 class Journal:
@@ -54,7 +59,7 @@ class Journal:
                 if self._buffer:
                     await self.flush()
 
-    def write(self, fn: Callable[..., object], *args: object) -> object:
+    def write(self, fn: Callable[[*Ts], T], *args: *Ts) -> T:
         """Run a state write, serialised with the journal's own commits."""
         with self._db:
             return fn(*args)
@@ -75,7 +80,9 @@ class Journal:
             await asyncio.shield(
                 asyncio.to_thread(self.write, self.state.confirm, self.sync, batch)
             )
-            self.committed += len(batch)
+            before, self.committed = self.committed, self.committed + len(batch)
+            if before // COMPACT_EVERY != self.committed // COMPACT_EVERY:
+                await asyncio.shield(asyncio.to_thread(self.write, self.state.compact))
 
     async def close(self) -> None:
         self._stop.set()

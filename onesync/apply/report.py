@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from onesync.render.escape import escaped, shown
+from onesync.escape import escaped, shown
 
 __all__ = ["ApplyReport", "ProgressUpdate", "Rejected", "SyncReport"]
 
@@ -25,7 +25,7 @@ class Rejected:
 
     def __str__(self) -> str:
         """``sync key: reason``, the key and the reason escaped (they quote data, see
-        ``onesync.render.escape``), so a hostile key cannot forge a line of the report."""
+        ``onesync.escape``), so a hostile key cannot forge a line of the report."""
         return f"{shown(self.sync)} {shown(self.key)}: {escaped(self.reason)}"
 
 

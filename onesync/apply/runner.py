@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import json
 import signal
 import threading
@@ -112,7 +113,7 @@ async def _signals(stop: _Stop) -> AsyncIterator[None]:
     """Route SIGINT and SIGTERM to ``stop`` while the send loop runs (main thread only); the
     handlers that were there before (asyncio.run's, the CLI's) are put back afterwards."""
     loop = asyncio.get_running_loop()
-    saved: dict[int, Any] = {}
+    saved: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for sig in STOP_SIGNALS:
             try:
@@ -198,9 +199,10 @@ def apply_plan(
             reasons = check_fresh(plan, project, store, verify_source=verify_source)
             if reasons:
                 raise PlanError(
-                    "the plan was not applied: " + "; ".join(reasons)
+                    "the plan was not applied: "
+                    + "; ".join(reasons)
                     + ". Make a new plan (onesync plan -o FILE) and apply that"
-                )  # fmt: skip
+                )
         return asyncio.run(_apply(plan, project, store, client, progress, retry))
     finally:
         if state is None:
@@ -409,9 +411,11 @@ class _SyncRun:
             outcome = "partial" if report.rejected else "ok"
             with self.journal._db:
                 self.state.record_run(
-                    sp.name, started_at=_iso_ago(report.seconds), counts=report.counts,
+                    sp.name,
+                    started_at=_iso_ago(report.seconds),
+                    counts=report.counts,
                     outcome=outcome,
-                )  # fmt: skip
+                )
         if self.progress is not None:
             self.progress(
                 ProgressUpdate(sp.name, self.done, self.total, report.seconds, True, report)
@@ -423,22 +427,23 @@ class _SyncRun:
         keys = self.sp.baseline_keys
         assert isinstance(keys, ChangeList)
         for batch in keys.stream(BASELINE_BATCH):
-            self.journal.write(self.state.record_sent, self.sp.name, batch, "baseline",
-                               self.sp.kind)  # fmt: skip
+            self.journal.write(
+                self.state.record_sent, self.sp.name, batch, "baseline", self.sp.kind
+            )
 
     def _jobs(self) -> Iterator[Callable[[], Awaitable[None]]]:
         """The jobs, made as they are needed: the plan's changes are read a batch at a time."""
         sp = self.sp
         if sp.tally("create") + sp.tally("update") + sp.tally("unset") + sp.tally("delete"):
             for p in _scan(sp.profiles):
-                yield lambda p=p: self._profile(p)
+                yield functools.partial(self._profile, p)
         if sp.tally("events"):
             bodies = ((e, event_body(self.app_id, sp.name, e)) for e in _scan(sp.events))
             for batch in _event_batches(bodies):
-                yield lambda batch=batch: self._events(batch)
+                yield functools.partial(self._events, batch)
         if sp.tally("messages"):
             for m in _scan(sp.messages):
-                yield lambda m=m: self._message(m)
+                yield functools.partial(self._message, m)
 
     async def _drive(self, jobs: Iterator[Callable[[], Awaitable[None]]]) -> None:
         """Run jobs with at most ``window`` in flight; the first error stops the rest.
@@ -562,9 +567,14 @@ class _SyncRun:
         body = message_payload(m)
         if m.batched and m.body is None:  # fixed before the first send: a rerun resends it
             await asyncio.to_thread(
-                self.journal.write, self.state.outbox_put, self.sp.name, m.idempotency_key,
-                m.keys, m.external_ids, body,
-            )  # fmt: skip
+                self.journal.write,
+                self.state.outbox_put,
+                self.sp.name,
+                m.idempotency_key,
+                m.keys,
+                m.external_ids,
+                body,
+            )
         result = await self.api.create_notification(body, idempotency_key=m.idempotency_key)
         self._count(result)
         by_user = dict(zip(m.external_ids, m.keys, strict=False))
@@ -582,9 +592,12 @@ class _SyncRun:
             key = by_user.get(ext, ext)
             why = result.reason or "not subscribed"
             self.missed.append(
-                Rejected(self.sp.name, key, f"reached nobody ({why}); sent again once a sync "
-                         "has created the user")
-            )  # fmt: skip
+                Rejected(
+                    self.sp.name,
+                    key,
+                    f"reached nobody ({why}); sent again once a sync has created the user",
+                )
+            )
             await self.journal.add(Missed(key, ext))
         sent = dataclasses.replace(
             m, keys=tuple(k for k, _ in reached), external_ids=tuple(e for _, e in reached)
@@ -705,9 +718,12 @@ class _User:
         self._fail(result)
         if result.conflict:
             self.update = RowUpdate(
-                self.p.key, None, dict(self.patch), conflict=self.failed,
+                self.p.key,
+                None,
+                dict(self.patch),
+                conflict=self.failed,
                 conflict_fingerprint=self.p.fingerprint,
-            )  # fmt: skip
+            )
 
     async def _update(self) -> None:
         p = self.p
@@ -754,8 +770,8 @@ class _User:
                 return
             self._subscribed([(type_, token)], result)
             added.add(type_)
-        for sub in p.remove_subscriptions:
-            type_, token, sid = str(sub["type"]), str(sub["token"]), sub.get("id")
+        for old in p.remove_subscriptions:
+            type_, token, sid = str(old["type"]), str(old["token"]), old.get("id")
             if sid:
                 result = await self._send(self.api.delete_subscription(sid))
             else:  # created before onesync recorded ids: switch it off by its address
@@ -764,11 +780,11 @@ class _User:
                 )
             if not (result.ok or result.not_found):
                 self._fail(result)
-                if type_ in added and not sub.get("pending"):  # remember it, to remove later
+                if type_ in added and not old.get("pending"):  # remember it, to remove later
                     self.patch[f"oldsub:{type_}"] = token
                     self.patch[f"oldsubid:{type_}"] = sid
                 return
-            if sub.get("pending"):
+            if old.get("pending"):
                 self.patch[f"oldsub:{type_}"] = self.patch[f"oldsubid:{type_}"] = None
             elif type_ not in added:
                 self.patch[f"sub:{type_}"] = self.patch[f"subid:{type_}"] = None

@@ -45,10 +45,15 @@ class LeanTransport(httpx.AsyncBaseTransport):
         tls = self._context() if url.scheme == "https" else None
         try:
             return await asyncio.wait_for(
-                asyncio.open_connection(url.host, port, ssl=tls, server_hostname=url.host if tls
-                                        else None, limit=1 << 20),
+                asyncio.open_connection(
+                    url.host,
+                    port,
+                    ssl=tls,
+                    server_hostname=url.host if tls else None,
+                    limit=1 << 20,
+                ),
                 timeout,
-            )  # fmt: skip
+            )
         except TimeoutError as exc:
             raise httpx.ConnectTimeout(f"connecting to {url.host}:{port} timed out") from exc
         except (OSError, ssl.SSLError) as exc:
@@ -91,9 +96,12 @@ class LeanTransport(httpx.AsyncBaseTransport):
         else:
             writer.close()
         return httpx.Response(
-            status, headers=headers, content=content, request=request,
+            status,
+            headers=headers,
+            content=content,
+            request=request,
             extensions={"http_version": b"HTTP/1.1"},
-        )  # fmt: skip
+        )
 
     async def _read(
         self, reader: asyncio.StreamReader, method: str

@@ -20,9 +20,10 @@ from onesync.cli.options import (
 )
 from onesync.cli.output import Terminated, echo
 from onesync.errors import OnesyncError, PlanError
+from onesync.escape import dumps
+from onesync.model import Project
 from onesync.plan import Plan, make_plan, read_plan
 from onesync.render import render_text
-from onesync.render.escape import dumps
 from onesync.render.plan import nothing_to_do
 from onesync.state import open_state
 
@@ -30,7 +31,7 @@ _lock_timeout = lock_timeout_option
 SHOW_REJECTED = 50
 
 
-def _load(project: Path, allow_outside: bool = False, offline: bool = False):  # noqa: ANN202
+def _load(project: Path, allow_outside: bool = False, offline: bool = False) -> Project:
     return load(project, allow_outside, offline=offline)
 
 
@@ -153,8 +154,19 @@ def apply(
     once); 130/143: stopped by SIGINT/SIGTERM after recording what OneSignal confirmed.
     """
     try:
-        _apply(ctx, project, allow_outside, plan_file, syncs, yes, allow_destructive,
-               verify_source, as_json, sample, lock_timeout)  # fmt: skip
+        _apply(
+            ctx,
+            project,
+            allow_outside,
+            plan_file,
+            syncs,
+            yes,
+            allow_destructive,
+            verify_source,
+            as_json,
+            sample,
+            lock_timeout,
+        )
     except (KeyboardInterrupt, Terminated) as exc:  # outside the send loop (see runner)
         term = isinstance(exc, Terminated)
         echo(
@@ -208,19 +220,26 @@ def _apply(
                 _nothing(text, as_json)
                 ctx.exit(0)
             report: ApplyReport | None = apply_plan(
-                plan, p, progress=progress, lock_timeout=lock_timeout,
+                plan,
+                p,
+                progress=progress,
+                lock_timeout=lock_timeout,
                 verify_source=verify_source,
-            )  # fmt: skip
+            )
     else:
         if verify_source:
             raise click.UsageError("--verify-source is for a saved plan (PLAN_FILE)")
         plan, report = plan_and_apply(
-            p, syncs=syncs or None, allow_destructive=allow_destructive, progress=progress,
-            confirm=_confirm_plan(yes, sample, as_json), lock_timeout=lock_timeout,
-        )  # fmt: skip
+            p,
+            syncs=syncs or None,
+            allow_destructive=allow_destructive,
+            progress=progress,
+            confirm=_confirm_plan(yes, sample, as_json),
+            lock_timeout=lock_timeout,
+        )
         if report is None:
-            _nothing(nothing_to_do(plan) if not plan.has_changes else
-                     "Apply cancelled; nothing was sent.", as_json)  # fmt: skip
+            cancelled = "Apply cancelled; nothing was sent."
+            _nothing(nothing_to_do(plan) if not plan.has_changes else cancelled, as_json)
             ctx.exit(0)
     assert report is not None
     if as_json:

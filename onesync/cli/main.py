@@ -80,7 +80,7 @@ class OnesyncGroup(click.Group):
     errors, which it would exit with 2, exit with 1 like every other user error.
     """
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         kwargs.setdefault("prog_name", PROG)
         try:

@@ -40,10 +40,14 @@ def complete_syncs(
 
 
 project_option = click.option(
-    "-p", "--project", "project", default=".", show_default=True,
+    "-p",
+    "--project",
+    "project",
+    default=".",
+    show_default=True,
     type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
     help="Project directory (holding onesync.yaml) or the onesync.yaml file.",
-)  # fmt: skip
+)
 
 allow_outside_option = click.option(
     "--allow-outside",

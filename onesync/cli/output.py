@@ -4,7 +4,7 @@ only on a terminal.
 ``echo`` is ``click.echo`` behind ``onesync.errors.redact`` (an ``${env:...}`` secret never
 reaches a terminal or a CI log, whatever a message quotes). ``error_lines`` turns an error into
 the lines printed on stderr: one per ``Diagnostic`` for a ``SpecError``, one for anything else,
-with control characters escaped (see ``onesync.render.escape``).
+with control characters escaped (see ``onesync.escape``).
 
 Colour: on a terminal each line is styled by its leading rune, after its indentation (``+``
 green, ``~`` yellow, ``-`` red, ``!`` red and bold), and error lines (``error:``,
@@ -25,7 +25,7 @@ from typing import Any
 import click
 
 from onesync.errors import SpecError, redact
-from onesync.render.escape import escaped
+from onesync.escape import escaped
 
 __all__ = [
     "Terminated",

@@ -17,12 +17,13 @@ from onesync.cli.options import (
 )
 from onesync.cli.output import echo
 from onesync.errors import PlanError, StateError
-from onesync.plan import make_plan, read_plan, write_plan
+from onesync.model import Project
+from onesync.plan import Plan, make_plan, read_plan, write_plan
 from onesync.render import render_json, render_markdown, render_text
 from onesync.state import open_state, unlock_state
 
 
-def _load(project: Path, allow_outside: bool = False):  # noqa: ANN202 - the Project
+def _load(project: Path, allow_outside: bool = False) -> Project:
     return load(project, allow_outside)
 
 
@@ -37,7 +38,7 @@ def check_writable(path: Path, what: str) -> None:
         raise PlanError(f"cannot write the {what} to {path}: folder {folder} is not writable")
 
 
-def _save(result, out: Path) -> None:  # noqa: ANN001 - a Plan
+def _save(result: Plan, out: Path) -> None:
     try:
         write_plan(result, out)
     except OSError as exc:
@@ -89,22 +90,24 @@ def plan(
     Exit code 0: no changes; 2: changes; 1: error, or a sync with more invalid rows than
     state.max_invalid_share (any invalid row with --fail-on-invalid; the plan is shown, not
     saved).
-    """  # fmt: skip
+    """
     if as_json and markdown:
         raise click.UsageError("--json and --markdown cannot be combined")
     if out is not None:
         check_writable(out, "plan")
     result = make_plan(
-        _load(project, allow_outside), syncs=syncs or None, allow_destructive=allow_destructive,
+        _load(project, allow_outside),
+        syncs=syncs or None,
+        allow_destructive=allow_destructive,
         lock_timeout=lock_timeout,
-    )  # fmt: skip
+    )
     with result:
         _show(ctx, result, out, as_json, markdown, mask, fail_on_invalid, sample)
 
 
 def _show(
     ctx: click.Context,
-    result,  # noqa: ANN001 - a Plan
+    result: Plan,
     out: Path | None,
     as_json: bool,
     markdown: bool,
@@ -120,10 +123,9 @@ def _show(
         echo(f"Saved the plan to {out}; apply it with: onesync apply {out}")
     if bad:
         what = ", ".join(
-            f"{s.name} ({s.invalid_count:,} rows, "
-            f"{s.counts['refused_fields']:,} fields)"
+            f"{s.name} ({s.invalid_count:,} rows, {s.counts['refused_fields']:,} fields)"
             for s in bad
-        )  # fmt: skip
+        )
         raise PlanError(
             f"--fail-on-invalid: invalid rows or fields in sync {what}; fix them in the source"
             + ("; the plan was not saved" if out is not None else "")
@@ -131,7 +133,7 @@ def _show(
     ctx.exit(2 if result.has_changes else 0)
 
 
-def _render(result, as_json: bool, markdown: bool, mask: bool, sample: int) -> None:  # noqa: ANN001
+def _render(result: Plan, as_json: bool, markdown: bool, mask: bool, sample: int) -> None:
     if as_json:
         echo(render_json(result, sample, mask=mask), plain=True)
     elif markdown:
@@ -159,8 +161,10 @@ def show_plan(
     with read_plan(plan_file) as saved:
         _render(saved, as_json, markdown, mask, sample)
         if not (as_json or markdown):
-            echo(f"(plan made {saved.created_at} by {saved.created_by}, state serial "
-                 f"{saved.state_serial}; apply it with: onesync apply {plan_file})")  # fmt: skip
+            echo(
+                f"(plan made {saved.created_at} by {saved.created_by}, state serial "
+                f"{saved.state_serial}; apply it with: onesync apply {plan_file})"
+            )
         ctx.exit(2 if saved.has_changes else 0)
 
 
@@ -169,7 +173,7 @@ def state() -> None:
     """Inspect the state store or clear a stuck lock."""
 
 
-def _no_state(p) -> Path | None:  # noqa: ANN001 - a Project
+def _no_state(p: Project) -> Path | None:
     """The DuckDB state file when it does not exist yet (nothing applied), else None."""
     if p.state.backend != "duckdb":
         return None

@@ -42,8 +42,9 @@ def init(directory: Path) -> None:
         written = api.init_project(directory)
     except OSError as exc:
         where = exc.filename or directory
-        raise OnesyncError(f"cannot create the project in {directory}: {where}: "
-                           f"{exc.strerror or exc}") from None  # fmt: skip
+        raise OnesyncError(
+            f"cannot create the project in {directory}: {where}: {exc.strerror or exc}"
+        ) from None
     for path in written:
         echo(f"created {path}")
     echo(f"next: cd {directory} && onesync validate && onesync plan")

@@ -12,7 +12,7 @@ import click
 
 from onesync.cli.output import echo
 from onesync.errors import OnesyncError
-from onesync.render.escape import dumps, escaped_lines
+from onesync.escape import dumps, escaped_lines
 from onesync.sandbox import (
     DEFAULT_API_KEY,
     DEFAULT_APP_ID,
@@ -158,7 +158,7 @@ def _serve(**opts: Any) -> None:
 @click.group(invoke_without_command=True)
 @_serve_options
 @click.pass_context
-def sandbox(ctx: click.Context, **opts: Any) -> None:
+def sandbox(ctx: click.Context, /, **opts: Any) -> None:
     """A local OneSignal-compatible API server for trials and tests.
 
     Without a subcommand it serves (same as `onesync sandbox serve`). Point onesync at it with

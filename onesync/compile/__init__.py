@@ -19,16 +19,23 @@ from sqlglot import exp
 
 from onesync.compile import values
 from onesync.errors import Diagnostic, SpecError
-from onesync.model import Column, CompiledSync, Field, Project, Source, Sync
+from onesync.model import (
+    Column,
+    ColumnRole,
+    CompiledSync,
+    Field,
+    Project,
+    Source,
+    Sync,
+    TagType,
+)
 from onesync.validate.sql import SqlProblem
 from onesync.validate.sql import parse_model as _parse_sql
 
 __all__ = ["DIALECTS", "compile_project", "compile_sync", "parse_model"]
 
 # Dialects `compile --dialect` accepts; the first four have connectors and run in the tests.
-DIALECTS: tuple[str, ...] = (
-    "duckdb", "sqlite", "postgres", "mysql", "snowflake", "bigquery", "trino", "spark",
-)  # fmt: skip
+DIALECTS: tuple[str, ...] = values.DIALECTS
 
 _ALIAS = "m"
 
@@ -81,9 +88,9 @@ def _fingerprint(names: Iterable[str]) -> exp.Expression:
     return exp.MD5(this=body)
 
 
-def _fields(sync: Sync) -> list[tuple[str, str, str, Field]]:
+def _fields(sync: Sync) -> list[tuple[str, ColumnRole, str, Field]]:
     """(output name, role, label, field) for every value the sync sends, in projection order."""
-    out: list[tuple[str, str, str, Field]] = []
+    out: list[tuple[str, ColumnRole, str, Field]] = []
     out.append(
         ("__external_id", "external_id", "", Field("external_id", sync.identity.external_id))
     )
@@ -183,10 +190,12 @@ def compile_sync(
     inner: list[str] = []  # "<sql> AS <name>" of the inner select
     columns: list[Column] = []
 
-    def add(name: str, role: str, sql: str, label: str = "", type_: str = "string") -> None:
+    def add(
+        name: str, role: ColumnRole, sql: str, label: str = "", type_: TagType = "string"
+    ) -> None:
         alias = _ident_sql(name, write)
         inner.append(f"{sql} AS {alias}")
-        columns.append(Column(name=name, role=role, label=label, type=type_))  # type: ignore[arg-type]
+        columns.append(Column(name=name, role=role, label=label, type=type_))
 
     add("__key", "key", _value_sql(sync.key_column, "norm", "string", write, tz, column_types))
     checked: list[tuple[str, str, str, str]] = []  # (label, type, raw alias, normalised name)
@@ -246,7 +255,7 @@ def _outer_sql(
 def _outer_template(n_columns: int, n_checked: int, dialect: str) -> str:
     """The outer SELECT with placeholders, generated once per shape and dialect."""
     names = [f"__onesync_c{i}__" for i in range(n_columns)]
-    outer: list[exp.Expression] = [_ref(n) for n in names]
+    outer: list[exp.Expr] = [_ref(n) for n in names]
     if n_checked:
         checked = [
             (f"__onesync_l{i}__", f"__onesync_r{i}__", f"__onesync_k{i}__")

@@ -43,8 +43,15 @@ __all__ = [
 ]
 
 DIALECTS: tuple[str, ...] = (
-    "duckdb", "sqlite", "postgres", "mysql", "snowflake", "bigquery", "trino", "spark",
-)  # fmt: skip
+    "duckdb",
+    "sqlite",
+    "postgres",
+    "mysql",
+    "snowflake",
+    "bigquery",
+    "trino",
+    "spark",
+)
 
 # Patterns are applied to the trimmed text form; they must mean the same in RE2, POSIX ARE,
 # PCRE/ICU and Python's re, so they use nothing beyond classes, groups and counted repeats.
@@ -79,7 +86,8 @@ def _s(value: str) -> exp.Literal:
     return exp.Literal.string(value)
 
 
-def _n(value: int) -> exp.Literal:
+def _n(value: int) -> exp.Expression:
+    """A number literal (a negative one is ``Neg`` of a literal)."""
     return exp.Literal.number(value)
 
 
@@ -87,9 +95,7 @@ def _fn(name: str, *args: exp.Expression) -> exp.Anonymous:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def _case(
-    *whens: tuple[exp.Expression, exp.Expression], default: exp.Expression | None = None
-) -> exp.Case:
+def _case(*whens: tuple[exp.Expr, exp.Expr], default: exp.Expr | None = None) -> exp.Case:
     case = exp.Case()
     for cond, value in whens:
         case = case.when(cond, value)
@@ -248,13 +254,21 @@ class MySQL(Family):
             part = exp.Substring(this=bare, start=_n(start), length=_n(2))
             return exp.cast(part, exp.DataType.Type.BIGINT)  # SIGNED in MySQL
 
-        minutes = _case((exp.EQ(this=exp.Length(this=bare), expression=_n(5)),
-                         exp.Mul(this=digits(4), expression=_n(60))), default=_n(0))  # fmt: skip
+        minutes = _case(
+            (
+                exp.EQ(this=exp.Length(this=bare), expression=_n(5)),
+                exp.Mul(this=digits(4), expression=_n(60)),
+            ),
+            default=_n(0),
+        )
         size = exp.Add(this=exp.Mul(this=digits(2), expression=_n(3600)), expression=minutes)
-        sign = _case((exp.EQ(this=_fn("LEFT", bare, _n(1)), expression=_s("-")), _n(-1)),
-                     default=_n(1))  # fmt: skip
-        shift = _case((exp.EQ(this=offset, expression=_s("Z")), _n(0)),
-                      default=exp.Mul(this=exp.Paren(this=size), expression=sign))  # fmt: skip
+        sign = _case(
+            (exp.EQ(this=_fn("LEFT", bare, _n(1)), expression=_s("-")), _n(-1)), default=_n(1)
+        )
+        shift = _case(
+            (exp.EQ(this=offset, expression=_s("Z")), _n(0)),
+            default=exp.Mul(this=exp.Paren(this=size), expression=sign),
+        )
         wall = _fn("LEFT", t, exp.Sub(this=exp.Length(this=t), expression=exp.Length(this=offset)))
         return exp.Sub(this=self._diff(self._datetime(wall)), expression=exp.Paren(this=shift))
 
@@ -321,7 +335,10 @@ def _number(f: Family, e: exp.Expression) -> exp.Expression:
 
 def _boolean(f: Family, e: exp.Expression) -> exp.Expression:
     t = exp.Lower(this=f.text(e))
-    words = lambda ws: exp.In(this=t, expressions=[_s(w) for w in ws])  # noqa: E731
+
+    def words(ws: tuple[str, ...]) -> exp.In:
+        return exp.In(this=t, expressions=[_s(w) for w in ws])
+
     return _case((words(TRUE_WORDS), _s("true")), (words(FALSE_WORDS), _s("false")))
 
 
@@ -447,8 +464,9 @@ def normalize(
         return _date(f, expr)
     if type == "unix_time":
         return f.cast_text(unix_seconds(expr, dialect, timezone=timezone))
-    raise ValueError(f"unknown tag type {type!r} (expected one of string, number, boolean, "
-                     "unix_time, date)")  # fmt: skip
+    raise ValueError(
+        f"unknown tag type {type!r} (expected one of string, number, boolean, unix_time, date)"
+    )
 
 
 def invalid(
@@ -458,7 +476,7 @@ def invalid(
     *,
     timezone: str | None = None,
     source_type: str | None = None,
-) -> exp.Expression:
+) -> exp.Expr:
     """True when ``expr`` holds a non-blank value that ``normalize`` had to turn into NULL."""
     f = family(dialect)
     present = exp.and_(

@@ -55,9 +55,11 @@ class _ThreadedTransport(httpx.AsyncBaseTransport):
             finally:
                 response.close()
             return httpx.Response(
-                response.status_code, headers=response.headers, content=raw,
+                response.status_code,
+                headers=response.headers,
+                content=raw,
                 extensions=response.extensions,
-            )  # fmt: skip
+            )
 
         return await asyncio.to_thread(send)
 
@@ -90,9 +92,15 @@ class OneSignalClient:
         ):
             transport = _ThreadedTransport(transport)
         self.client = AsyncOneSignalClient(
-            destination, transport=transport, rate_limit=rate_limit, retry=retry,
-            view_rate_limit=view_rate_limit, timeout=timeout, verify=verify, seed=seed,
-        )  # fmt: skip
+            destination,
+            transport=transport,
+            rate_limit=rate_limit,
+            retry=retry,
+            view_rate_limit=view_rate_limit,
+            timeout=timeout,
+            verify=verify,
+            seed=seed,
+        )
         self._closed = False
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(

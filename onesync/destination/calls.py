@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 from onesync.destination.results import (
@@ -35,6 +35,7 @@ from onesync.destination.results import (
     error_reason,
     subscription_refs,
 )
+from onesync.model import Channel
 
 __all__ = [
     "SUBSCRIPTION_TYPES",
@@ -52,7 +53,6 @@ MAX_SUBSCRIPTIONS = 20  # per user (§2); a 409 on adding one more says so
 
 TagValue = str | int | float | bool | None
 Finish = Callable[[Result, Any], Result]
-Channel = Literal["push", "email", "sms"]
 Subscriptions = Mapping[str, str] | Iterable[tuple[str, str]] | None
 
 
@@ -226,8 +226,15 @@ def create_user(
     pairs = subscription_pairs(subscriptions)
     if pairs:
         body["subscriptions"] = [subscription_body(t, tok, enabled) for t, tok in pairs]
-    return Call("create_user", "POST", f"{_app_path(app_id)}/users", body, False, _onesignal_id,
-                refused=_on_409(app_id, _describe_subs(pairs)))  # fmt: skip
+    return Call(
+        "create_user",
+        "POST",
+        f"{_app_path(app_id)}/users",
+        body,
+        False,
+        _onesignal_id,
+        refused=_on_409(app_id, _describe_subs(pairs)),
+    )
 
 
 def update_user(app_id: str, label: str, alias_id: str, tags: Mapping[str, TagValue]) -> Call:
@@ -299,8 +306,15 @@ def set_subscription_identity(
     """PATCH /apps/{app_id}/subscriptions/{id}/user/identity: upsert aliases on its owner."""
     body = {"identity": _identity(identity, "set_subscription_identity")}
     path = _subscription_path(app_id, subscription_id) + "/user/identity"
-    return Call("set_subscription_identity", "PATCH", path, body, False, _onesignal_id,
-                refused=_on_409(app_id))  # fmt: skip
+    return Call(
+        "set_subscription_identity",
+        "PATCH",
+        path,
+        body,
+        False,
+        _onesignal_id,
+        refused=_on_409(app_id),
+    )
 
 
 # -- subscriptions -----------------------------------------------------------------------------
@@ -317,8 +331,15 @@ def create_subscription(
     """
     body = {"subscription": subscription_body(type_, token, enabled)}
     path = _user_path(app_id, label, alias_id) + "/subscriptions"
-    return Call("create_subscription", "POST", path, body, False, _subscription,
-                refused=_on_409(app_id, f"{type_} {token}", full_unless_claimed=True))  # fmt: skip
+    return Call(
+        "create_subscription",
+        "POST",
+        path,
+        body,
+        False,
+        _subscription,
+        refused=_on_409(app_id, f"{type_} {token}", full_unless_claimed=True),
+    )
 
 
 def _subscription_fields(fields: Mapping[str, Any], what: str) -> dict[str, Any]:
@@ -366,8 +387,15 @@ def transfer_subscription(app_id: str, subscription_id: str, identity: Mapping[s
     ((label, value),) = ident.items()
     _q(value, f"alias {label}")
     path = _subscription_path(app_id, subscription_id) + "/owner"
-    return Call("transfer_subscription", "PATCH", path, {"identity": ident}, False,
-                _onesignal_id, refused=_on_409(app_id))  # fmt: skip
+    return Call(
+        "transfer_subscription",
+        "PATCH",
+        path,
+        {"identity": ident},
+        False,
+        _onesignal_id,
+        refused=_on_409(app_id),
+    )
 
 
 def delete_subscription(app_id: str, subscription_id: str) -> Call:
@@ -429,8 +457,14 @@ def send_events(app_id: str, events: Sequence[Mapping[str, Any]]) -> Call:
             result, status=status, failures=failures, reason=error_reason(body)
         )
 
-    return Call("send_events", "POST", f"{_app_path(app_id)}/custom_events",
-                {"events": batch}, False, finish)  # fmt: skip
+    return Call(
+        "send_events",
+        "POST",
+        f"{_app_path(app_id)}/custom_events",
+        {"events": batch},
+        False,
+        finish,
+    )
 
 
 def _event_failures(batch: list[dict[str, Any]], errors: Any) -> Iterable[Failure]:
@@ -446,9 +480,10 @@ def _event_failures(batch: list[dict[str, Any]], errors: Any) -> Iterable[Failur
         user = err.get("event_user_id") or err.get("external_id")
         reason = error_reason({"errors": [err]})
         matches = [
-            i for i, e in enumerate(batch) if event_id and event_id in (
-                e.get("idempotency_key"), e.get("id"))
-        ]  # fmt: skip
+            i
+            for i, e in enumerate(batch)
+            if event_id and event_id in (e.get("idempotency_key"), e.get("id"))
+        ]
         if not matches and user:
             matches = [
                 i

@@ -277,9 +277,12 @@ class AsyncOneSignalClient:
             return Result(call.operation, "exhausted", status, reason, attempt)
         wait = self.retry.wait(attempt, after, self._rng)
         log.debug(
-            "retrying %s in %.2fs (attempt %d): %s", call.operation, wait, attempt,
+            "retrying %s in %.2fs (attempt %d): %s",
+            call.operation,
+            wait,
+            attempt,
             self._scrub(reason),
-        )  # fmt: skip
+        )
         return wait
 
     def _on_error(self, call: Call, exc: httpx.TransportError, attempt: int) -> Result | float:
@@ -318,9 +321,14 @@ class AsyncOneSignalClient:
         else:
             reason = error_reason(body, status, response.text)
             result = Result(
-                call.operation, "rejected", status, reason, attempt, conflict=status == 409,
+                call.operation,
+                "rejected",
+                status,
+                reason,
+                attempt,
+                conflict=status == 409,
                 body=body,
-            )  # fmt: skip
+            )
             result = call.refused(result, body)
         if result.reason:
             result = dataclasses.replace(result, reason=self._scrub(result.reason))
@@ -399,9 +407,11 @@ class AsyncOneSignalClient:
     ) -> Result:
         """Upsert aliases on the user owning a subscription; a 409 names the claimed alias."""
         return await self._do(
-            "set_subscription_identity", calls.set_subscription_identity, subscription_id,
+            "set_subscription_identity",
+            calls.set_subscription_identity,
+            subscription_id,
             identity,
-        )  # fmt: skip
+        )
 
     # -- subscriptions -------------------------------------------------------------------------
 
@@ -429,9 +439,12 @@ class AsyncOneSignalClient:
     ) -> Result:
         """Change a subscription found by ``email`` / ``sms`` token, when its id is unknown."""
         return await self._do(
-            "update_subscription_by_token", calls.update_subscription_by_token, token_type,
-            token, fields,
-        )  # fmt: skip
+            "update_subscription_by_token",
+            calls.update_subscription_by_token,
+            token_type,
+            token,
+            fields,
+        )
 
     async def transfer_subscription(
         self, subscription_id: str, identity: Mapping[str, str]
@@ -482,11 +495,21 @@ def _fallback(conflict: Result, followups: list[Result]) -> Result:
     if bad is not None:
         reason = f"{conflict.reason}; then {bad.operation} by external_id: {bad.reason}"
         return dataclasses.replace(
-            bad, reason=reason, attempts=attempts, conflict=True, conflicts=conflict.conflicts,
+            bad,
+            reason=reason,
+            attempts=attempts,
+            conflict=True,
+            conflicts=conflict.conflicts,
             subscriptions=subs,
-        )  # fmt: skip
+        )
     reason = f"{conflict.reason}; tags and subscriptions were applied by external_id instead"
     return Result(
-        "create_user", "ok", conflict.http_status, reason, attempts, conflict=True,
-        conflicts=conflict.conflicts, subscriptions=subs,
-    )  # fmt: skip
+        "create_user",
+        "ok",
+        conflict.http_status,
+        reason,
+        attempts,
+        conflict=True,
+        conflicts=conflict.conflicts,
+        subscriptions=subs,
+    )

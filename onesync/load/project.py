@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from onesync.errors import Diagnostic, SpecError
 from onesync.load import env as policies
 from onesync.load.env import EnvPolicy
 from onesync.load.yaml import MAX_FILE_BYTES, Document, parse_yaml, too_big
-from onesync.model import Project, Source
 
-if TYPE_CHECKING:
-    from onesync.validate import ValidationReport
-
-__all__ = ["PROJECT_FILE", "load_project", "load_project_report", "read_documents"]
+__all__ = ["PROJECT_FILE", "read_documents"]
 
 PROJECT_FILE = "onesync.yaml"
-Catalog = Callable[[Source, str], "list[str] | None"]
 
 
 def _read(
     path: Path, display: str, env: Mapping[str, str], policy: EnvPolicy
-) -> tuple[Document | None, list]:
+) -> tuple[Document | None, list[Diagnostic]]:
     """Parse one file, reading at most ``MAX_FILE_BYTES`` + 1 of it (never a device or pipe)."""
 
-    def cannot(reason: str, hint: str = "check that it exists and is readable") -> tuple:
+    def cannot(
+        reason: str, hint: str = "check that it exists and is readable"
+    ) -> tuple[Document | None, list[Diagnostic]]:
         return None, [Diagnostic(display, 1, 1, f"cannot read the file: {reason}", hint)]
 
     try:
@@ -160,62 +156,3 @@ def read_documents(
         if doc is not None:
             docs.append(doc)
     return project, docs, root, shown, specs_value, diags
-
-
-def load_project_report(
-    path: str | Path = ".",
-    *,
-    env: Mapping[str, str] | None = None,
-    catalog: Catalog | None = None,
-    offline: bool = False,
-    allow_outside: bool = False,
-) -> ValidationReport:
-    """Load and check a project; return the Project with the checks that were skipped.
-
-    ``project, skipped = load_project_report(...)`` also works. Raises SpecError listing every
-    problem, one ``file:line:col: error: message (hint)`` each. ``allow_outside`` lets
-    ``specs:`` (and ``model.file``) name files outside the project directory.
-    """
-    from onesync.validate import validate_project  # the next stage; imported late on purpose
-
-    project, specs, root, shown, specs_dir, diags = read_documents(
-        path, env=env, allow_outside=allow_outside
-    )
-    return validate_project(
-        project,
-        specs,
-        root=root.resolve(),
-        display_root=shown,
-        specs_dir=specs_dir,
-        catalog=catalog,
-        offline=offline,
-        diagnostics=diags,
-        allow_outside=allow_outside,
-    )
-
-
-def load_project(
-    path: str | Path = ".",
-    *,
-    env: Mapping[str, str] | None = None,
-    catalog: Catalog | None = None,
-    offline: bool = False,
-    allow_outside: bool = False,
-) -> Project:
-    """Load ``onesync.yaml`` and its specs into the typed Project, or raise SpecError.
-
-    Args:
-        path: the project directory (holding onesync.yaml) or the project yaml file itself.
-        env: variables for ``${env:NAME}``; defaults to ``os.environ``.
-        catalog: ``catalog(source, table_or_sql)`` returns a model's output columns when the
-            SQL alone cannot tell (``table:`` models, ``select *``), or None if unreachable.
-        offline: never call ``catalog``; the column checks it would enable are skipped.
-        allow_outside: read ``specs:`` and ``model.file`` even when they are outside the
-            project directory (symlinks resolved); refused by default.
-
-    Returns:
-        The Project. Use ``load_project_report`` to also learn which checks were skipped.
-    """
-    return load_project_report(
-        path, env=env, catalog=catalog, offline=offline, allow_outside=allow_outside
-    ).project

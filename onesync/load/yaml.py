@@ -147,8 +147,8 @@ class Document:
             return s.line, s.col
         while p not in self.spans and p:
             p = p[:-1]
-        s = self.spans.get(p)
-        return (s.line, s.col) if s else (1, 1)
+        span = self.spans.get(p)
+        return (span.line, span.col) if span else (1, 1)
 
     def diag(
         self,
@@ -254,7 +254,7 @@ class _Converter:
             )
             return whole  # kept as written, so later checks do not report it a second time
 
-        value = node.value
+        value: str = node.value
         if "$" not in value:
             text = value
         else:
@@ -440,7 +440,8 @@ def _check_events(text: str, file: str) -> Diagnostic | None:
 
     def at(event: yaml.Event, message: str, hint: str) -> Diagnostic:
         m = event.start_mark
-        return Diagnostic(file, m.line + 1, m.column + 1, message, hint)
+        line, col = (m.line + 1, m.column + 1) if m else (1, 1)
+        return Diagnostic(file, line, col, message, hint)
 
     try:
         for event in yaml.parse(text, Loader=_FastLoader):
@@ -523,9 +524,9 @@ def parse_yaml(
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_FILE_BYTES:
         return None, [too_big(file, size)]
-    problem = _check_events(text, file)
-    if problem is not None:
-        return None, [problem]
+    refused = _check_events(text, file)
+    if refused is not None:
+        return None, [refused]
     try:
         try:
             nodes = list(yaml.compose_all(text, Loader=_FastLoader))

@@ -34,6 +34,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from onesync.model import Channel
+
 if TYPE_CHECKING:
     from onesync.plan.store import ChangeStore
 
@@ -127,7 +129,7 @@ class MessageChange:
 
     keys: tuple[str, ...]
     external_ids: tuple[str, ...]
-    channel: str
+    channel: Channel
     idempotency_key: str
     headings: dict[str, str] = field(default_factory=dict)
     contents: dict[str, str] = field(default_factory=dict)
@@ -151,9 +153,21 @@ class InvalidRow:
 
 
 COUNTS = (
-    "rows", "unchanged", "create", "update", "unset", "delete", "events", "messages",
-    "recipients", "invalid", "refused_fields", "conflicts", "baseline", "left_alone",
-)  # fmt: skip
+    "rows",
+    "unchanged",
+    "create",
+    "update",
+    "unset",
+    "delete",
+    "events",
+    "messages",
+    "recipients",
+    "invalid",
+    "refused_fields",
+    "conflicts",
+    "baseline",
+    "left_alone",
+)
 
 
 @dataclass(frozen=True, slots=True)

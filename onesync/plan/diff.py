@@ -103,11 +103,13 @@ def invalid_rows(eng: Engine, ws: Workspace, compiled: CompiledSync, cols: list[
             f"VALUES ({s}, 'invalid', 0, 0, NULL, {lit(reason)}, {nulls})",
         )
     rel = relation(
-        eng, ws, "onesync_bad",
+        eng,
+        ws,
+        "onesync_bad",
         f"SELECT k, string_agg(DISTINCT reason, '; ' ORDER BY reason) AS reason FROM {INVALID} "
         "GROUP BY k",
         ("k", "reason"),
-    )  # fmt: skip
+    )
     ws.insert(
         "sync, kind, rank, seq, key, reason, rows",
         f"SELECT {s}, 'invalid', 1, 0, CAST(b.k AS VARCHAR), b.reason, 1 FROM {rel} AS b",
@@ -190,9 +192,12 @@ def _changed_rows(
     ext = f"i.{eng.q('__external_id')}" if has_ext else "CAST(NULL AS TEXT)"
     data = "st.data" if mirror else "CAST(NULL AS TEXT)"
     select = [
-        f"i.{k} AS k", f"{ext} AS ext", f"i.{fp} AS fp",
-        "CASE WHEN st.key IS NULL THEN '1' END AS is_new", f"{data} AS data",
-    ]  # fmt: skip
+        f"i.{k} AS k",
+        f"{ext} AS ext",
+        f"i.{fp} AS fp",
+        "CASE WHEN st.key IS NULL THEN '1' END AS is_new",
+        f"{data} AS data",
+    ]
     names = ["k", "ext", "fp", "is_new", "data"]
     wanted: list[tuple[str, str]] = []  # (state key, output column)
     for i, c in enumerate(_tracked(compiled)):
@@ -330,21 +335,21 @@ def profile_changes(
             f"CASE WHEN {e} THEN {lit(tracked[i].label)} END" for i, e in over.items()
         )
         listed = f"list_sort(list_filter([{labels}], lambda x: x IS NOT NULL))"
-        reasons.append((
-            "tags",
+        too_many = (
             f"CASE WHEN len({listed}) > 0 THEN CAST(len({listed}) AS VARCHAR) || ' tags over "
             f"destination.max_tags ({cap}) not sent: ' || array_to_string({listed}[1:5], ', ') "
-            f"|| CASE WHEN len({listed}) > 5 THEN ' ...' ELSE '' END END",
-        ))  # fmt: skip
+            f"|| CASE WHEN len({listed}) > 5 THEN ' ...' ELSE '' END END"
+        )
+        reasons.append(("tags", too_many))
     for i, c in aliases:
-        reasons.append((
-            c.label,
+        bad_alias = (
             f"CASE WHEN r.n_{i} IS NULL OR NOT ({chg(i)}) THEN NULL WHEN r.n_{i} = '' THEN "
             f"{lit(f'alias {c.label} is empty; OneSignal needs a value (NULL leaves it out)')} "
             f"WHEN length(r.n_{i}) > {MAX_ALIAS} THEN "
             f"{lit('alias ' + c.label + ' is ')} || CAST(length(r.n_{i}) AS VARCHAR) || "
-            f"' characters; OneSignal takes at most {MAX_ALIAS}' END",
-        ))  # fmt: skip
+            f"' characters; OneSignal takes at most {MAX_ALIAS}' END"
+        )
+        reasons.append((c.label, bad_alias))
     for i, c in subs:
         form = ""
         if c.label == "email":
@@ -456,10 +461,15 @@ def profile_changes(
     tag_any = _any([c for c, _, _ in sets] + [c for c, _, _ in unsets] + dropped_any)
     unset_any = _any([c for c, _, _ in unsets] + dropped_any)
     every = (
-        [c for c, _, _ in sets] + [c for c, _, _ in unsets] + dropped_any
-        + [c for c, _, _ in add_a] + [c for c, _ in rm_a] + [c for c, _ in add_s]
-        + [c for c, _ in drop_s] + [c for c, _ in pend_s]
-    )  # fmt: skip
+        [c for c, _, _ in sets]
+        + [c for c, _, _ in unsets]
+        + dropped_any
+        + [c for c, _, _ in add_a]
+        + [c for c, _ in rm_a]
+        + [c for c, _ in add_s]
+        + [c for c, _ in drop_s]
+        + [c for c, _ in pend_s]
+    )
     # a removed subscription loses something unless the same type is added (a changed email)
     lost = _any([f"({d}) AND NOT ({a})" for (d, _), (a, _) in zip(drop_s, add_s, strict=True)])
     calls = (
@@ -497,7 +507,7 @@ def profile_changes(
     creates = 0
     if changed:  # the part just written holds this sync's creates and updates
         sql = f"SELECT count(*) FILTER (WHERE action = 'create') FROM {lit(ws.parts[-1])}"
-        creates = int(ws.run(sql).fetchone()[0])  # type: ignore[index]
+        creates = int(ws.run(sql).fetchone()[0])
     if reasons:  # the refused fields, in the order of the spec
         picks = ", ".join(
             f"CASE WHEN {why[f]} IS NOT NULL THEN {{'field': {lit(f)}, 'reason': {why[f]}}} END"
@@ -549,8 +559,9 @@ def _leavers(eng: Engine, ws: Workspace, sync: str, on_leave: str) -> int:
     )
     if on_leave == "keep":
         return int(eng.scalar(f"SELECT count(*) {gone}"))
-    rel = relation(eng, ws, "onesync_gone", f"SELECT st.key AS k, st.data AS data {gone}",
-                   ("k", "data"))  # fmt: skip
+    rel = relation(
+        eng, ws, "onesync_gone", f"SELECT st.key AS k, st.data AS data {gone}", ("k", "data")
+    )
 
     def pick(prefix: str) -> str:
         return (
@@ -600,11 +611,13 @@ def _conflicts(eng: Engine, ws: Workspace, sync: str) -> int:
     """Rows OneSignal answered 409 for, unchanged since: listed, not sent again."""
     k, fp = eng.q("__key"), eng.q("__fingerprint")
     rel = relation(
-        eng, ws, "onesync_held",
+        eng,
+        ws,
+        "onesync_held",
         f"SELECT c.key AS k, c.reason AS reason FROM {CONFLICTS} c JOIN {INCOMING} i ON "
         f"i.{k} = c.key AND i.{fp} = c.fingerprint WHERE c.sync = {eng.lit(sync)}",
         ("k", "reason"),
-    )  # fmt: skip
+    )
     n = ws.insert(
         "sync, kind, rank, seq, key, reason, rows",
         f"SELECT {lit(sync)}, 'conflict', 0, 0, CAST(h.k AS VARCHAR), h.reason || "

@@ -8,6 +8,7 @@ Each check reads the sync's tallies, made by SQL over the changes.
 
 from __future__ import annotations
 
+from onesync.escape import escaped, shown
 from onesync.model import Sync
 from onesync.plan.changes import SyncPlan
 
@@ -56,8 +57,6 @@ def invalid_problem(sp: SyncPlan, limit: float) -> str | None:
     A model that suddenly returns mostly invalid rows (a renamed column, a broken join) would
     otherwise plan as "nothing to send" and exit 0, and CI would never notice.
     """
-    from onesync.render.escape import escaped, shown  # render imports this package
-
     bad = sp.invalid_count
     if not sp.rows or not bad or bad / sp.rows <= limit:
         return None

@@ -26,16 +26,28 @@ import duckdb
 from onesync.errors import PlanError
 from onesync.plan.changes import FORMAT_VERSION, Plan, SyncPlan
 from onesync.plan.planner import destination_fingerprint, specs_fingerprint
-from onesync.plan.store import NAMES, ChangeStore, lit, memory_store, q
+from onesync.plan.store import NAMES, ROW_GROUP, ChangeStore, lit, memory_store, q
 
 __all__ = ["FORMAT", "manifest", "read_plan", "write_plan"]
 
 FORMAT = "onesync-plan"
 KEY = "onesync.plan"
 _SUMMARY = (
-    "name", "kind", "mode", "source", "spec_fingerprint", "source_fingerprint", "rows",
-    "state_rows", "unchanged", "baseline", "left_alone", "api_calls", "api_seconds", "read_by",
-)  # fmt: skip
+    "name",
+    "kind",
+    "mode",
+    "source",
+    "spec_fingerprint",
+    "source_fingerprint",
+    "rows",
+    "state_rows",
+    "unchanged",
+    "baseline",
+    "left_alone",
+    "api_calls",
+    "api_seconds",
+    "read_by",
+)
 
 
 def manifest(plan: Plan, changes: int | None = None) -> dict[str, Any]:
@@ -78,7 +90,7 @@ def write_plan(plan: Plan, path: str | Path) -> None:
         cols = ", ".join(q(n) for n in NAMES)
         store.cursor(
             f"COPY (SELECT {cols} FROM {store.relation}) "  # readers sort (ChangeList)
-            f"TO {lit(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000, "
+            f"TO {lit(str(tmp))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP}, "
             f"KV_METADATA {{{lit(KEY)}: {lit(meta)}}})"
         ).close()
         os.replace(tmp, path)
@@ -102,6 +114,10 @@ def read_plan(path: str | Path) -> Plan:
     if head != b"PAR1":
         raise PlanError(_not_parquet(path, head))
     conn = duckdb.connect()
+    # one scan thread: apply reads the changes in order of need, and each thread holds a row
+    # group's pages; the progress bar would print on a user's terminal
+    conn.execute("SET threads = 1")
+    conn.execute("SET enable_progress_bar = false")
     try:
         data = _manifest(conn, path)
         plan = _plan(conn, path, data)

@@ -92,7 +92,7 @@ def plan_sync(
     try:
         cols = eng.columns(INCOMING)
         invalid = diff.invalid_rows(eng, ws, compiled, cols)
-        base = dict(
+        base = SyncPlan(
             name=sync.name,
             kind=sync.kind,
             mode=sync.mode,
@@ -106,13 +106,13 @@ def plan_sync(
         spec = sync.event or sync.message
         if spec is not None and not state.is_started(sync.name) and not spec.backfill:
             sends.baseline(eng, ws, sync.name)  # invalid rows too: they were there already
-            return SyncPlan(**base, state_rows=state.sent_count(sync.name), baseline=True)
+            return dataclasses.replace(base, state_rows=state.sent_count(sync.name), baseline=True)
         diff.drop_invalid(eng, invalid)
         if sync.kind == "profile":
             valid_rows, state_rows = diff.count_valid(eng), state.row_count(sync.name)
             t = diff.profile_changes(eng, ws, compiled, dest, valid_rows, state_rows)
-            return SyncPlan(
-                **base,
+            return dataclasses.replace(
+                base,
                 state_rows=state_rows,
                 unchanged=valid_rows - t.changed - t.held,
                 left_alone=t.left_alone,
@@ -136,7 +136,7 @@ def plan_sync(
         else:
             ws.append(sync.name, sends.message_changes(compiled, counted(), dest))
         unchanged = diff.count_valid(eng) - seen
-        return SyncPlan(**base, state_rows=sent, unchanged=unchanged)
+        return dataclasses.replace(base, state_rows=sent, unchanged=unchanged)
     finally:
         eng.drop(INCOMING, INVALID)
 
@@ -198,11 +198,12 @@ def make_plan(
         plans.append(dataclasses.replace(sp, api_calls=calls, api_seconds=calls / dest.rate_limit))
     share = project.state.max_destructive_share
     problems = [
-        p for sp, s in zip(plans, selected, strict=True)
+        p
+        for sp, s in zip(plans, selected, strict=True)
         if (p := guards.send_problem(sp, s))
         or (not allow_destructive and (p := guards.destructive_problem(sp, share, s)))
         or (p := guards.invalid_problem(sp, project.state.max_invalid_share))
-    ]  # fmt: skip
+    ]
     if problems:
         changes.close()
         raise PlanError("plan refused: " + "\n".join(problems))

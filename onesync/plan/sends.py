@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 
-from onesync.model import CompiledSync, Destination
+from onesync.model import Channel, CompiledSync, Destination
 from onesync.plan.changes import EventChange, InvalidRow, MessageChange
 from onesync.plan.diff import ROWS, SENT, relation, valid
 from onesync.plan.store import Workspace, lit
@@ -52,9 +52,12 @@ def baseline(eng: Engine, ws: Workspace, sync: str) -> int:
     """Record every key present as seen (first run without backfill); returns how many."""
     k = eng.q("__key")
     rel = relation(
-        eng, ws, "onesync_keys",
-        f"SELECT DISTINCT {k} AS k FROM {INCOMING} WHERE {k} IS NOT NULL", ("k",),
-    )  # fmt: skip
+        eng,
+        ws,
+        "onesync_keys",
+        f"SELECT DISTINCT {k} AS k FROM {INCOMING} WHERE {k} IS NOT NULL",
+        ("k",),
+    )
     n = ws.insert(
         "sync, kind, rank, seq, key",
         f"SELECT {lit(sync)}, 'baseline', 0, 0, CAST(b.k AS VARCHAR) FROM {rel} AS b",
@@ -103,14 +106,19 @@ def event_changes(
             properties={label: typed(r[col], t) for col, label, t in props},
         )
         size = EVENT_KEY_BYTES + json_size(
-            {"name": e.name, "external_id": e.external_id, "timestamp": e.timestamp,
-             "properties": e.properties}
-        )  # fmt: skip
+            {
+                "name": e.name,
+                "external_id": e.external_id,
+                "timestamp": e.timestamp,
+                "properties": e.properties,
+            }
+        )
         if size > MAX_EVENT_BYTES:
             yield InvalidRow(
-                e.key, f"event is {size} bytes; OneSignal takes at most {MAX_EVENT_BYTES} per "
-                "event (shorten its properties)"
-            )  # fmt: skip
+                e.key,
+                f"event is {size} bytes; OneSignal takes at most {MAX_EVENT_BYTES} per "
+                "event (shorten its properties)",
+            )
             continue
         yield e
 
@@ -123,6 +131,14 @@ def idempotency_key(
     tries = attempts or (0,) * len(keys)
     parts = [f"{k}#{a}" if a else k for k, a in zip(keys, tries, strict=True)]
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"onesync:{app_id}:{sync}:" + "\n".join(parts)))
+
+
+class _Texts(TypedDict):
+    """A message's rendered texts, {language: text} per part."""
+
+    headings: dict[str, str]
+    contents: dict[str, str]
+    subject: dict[str, str]
 
 
 def message_changes(
@@ -145,8 +161,11 @@ def message_changes(
     custom = [(c.name, c.label, c.type) for c in compiled.columns if c.role == "property"]
     has_send_after = any(c.role == "send_after" for c in compiled.columns)
 
-    def render(context: dict[str, Any]) -> dict[str, dict[str, str]]:
-        return {name: {lang: t.render(context) for lang, t in ts} for name, ts in parts.items()}
+    def render(context: dict[str, Any]) -> _Texts:
+        def part(name: str) -> dict[str, str]:
+            return {lang: t.render(context) for lang, t in parts[name]}
+
+        return _Texts(headings=part("headings"), contents=part("contents"), subject=part("subject"))
 
     per_row = msg.per_row or has_send_after or bool(variables) or bool(custom)
     if not per_row:
@@ -209,7 +228,7 @@ def message_changes(
         )
 
 
-def fixed_batches(outbox: list[dict[str, Any]], channel: str) -> list[MessageChange]:
+def fixed_batches(outbox: list[dict[str, Any]], channel: Channel) -> list[MessageChange]:
     """Batches an earlier apply fixed before sending: resent exactly, with the same key."""
     return [
         MessageChange(

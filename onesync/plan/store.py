@@ -72,12 +72,27 @@ NAMES = tuple(n for n, _ in COLUMNS)
 KINDS = ("profile", "event", "message", "invalid", "conflict", "baseline")
 ORDER = "rank, key, seq"  # every kind is read in this order
 BATCH = 2_000
+ROW_GROUP = 10_000  # rows a reader holds decompressed at once, per thread
 DUCKDB_MEMORY = os.environ.get("ONESYNC_DUCKDB_MEMORY", "512MB")
 _JSON = frozenset(
-    {"set_tags", "unset_tags", "before", "add_aliases", "remove_aliases", "add_subscriptions",
-     "remove_subscriptions", "properties", "keys", "external_ids", "headings", "contents",
-     "subject", "custom_data", "body"}
-)  # fmt: skip
+    {
+        "set_tags",
+        "unset_tags",
+        "before",
+        "add_aliases",
+        "remove_aliases",
+        "add_subscriptions",
+        "remove_subscriptions",
+        "properties",
+        "keys",
+        "external_ids",
+        "headings",
+        "contents",
+        "subject",
+        "custom_data",
+        "body",
+    }
+)
 
 
 def q(name: str) -> str:
@@ -110,17 +125,39 @@ def _subs(text: str | None) -> tuple[dict[str, Any], ...]:
 
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "profile": ("key", "external_id", "action", "set_tags", "unset_tags", "before",
-                "add_aliases", "add_subscriptions", "fingerprint", "remove_aliases",
-                "remove_subscriptions"),
+    "profile": (
+        "key",
+        "external_id",
+        "action",
+        "set_tags",
+        "unset_tags",
+        "before",
+        "add_aliases",
+        "add_subscriptions",
+        "fingerprint",
+        "remove_aliases",
+        "remove_subscriptions",
+    ),
     "event": ("key", "external_id", "name", "timestamp", "properties"),
-    "message": ("keys", "external_ids", "channel", "idempotency_key", "headings", "contents",
-                "subject", "template_id", "custom_data", "send_after", "batched", "body",
-                "retry"),
+    "message": (
+        "keys",
+        "external_ids",
+        "channel",
+        "idempotency_key",
+        "headings",
+        "contents",
+        "subject",
+        "template_id",
+        "custom_data",
+        "send_after",
+        "batched",
+        "body",
+        "retry",
+    ),
     "invalid": ("key", "reason", "field", "rows"),
     "conflict": ("key", "reason", "field", "rows"),
     "baseline": ("key",),
-}  # fmt: skip
+}
 
 
 def _profile(r: tuple[Any, ...]) -> ProfileChange:
@@ -200,33 +237,61 @@ def encode(sync: str, value: Any, seq: int = 0, kind: str | None = None) -> dict
     if isinstance(value, ProfileChange):
         rank = {"create": 0, "update": 1, "unset": 2, "delete": 3}[value.action]
         row: dict[str, Any] = {
-            "kind": "profile", "rank": rank, "key": value.key, "external_id": value.external_id,
-            "action": value.action, "set_tags": value.set_tags,
-            "unset_tags": list(value.unset_tags), "before": value.before,
-            "add_aliases": value.add_aliases, "remove_aliases": list(value.remove_aliases),
+            "kind": "profile",
+            "rank": rank,
+            "key": value.key,
+            "external_id": value.external_id,
+            "action": value.action,
+            "set_tags": value.set_tags,
+            "unset_tags": list(value.unset_tags),
+            "before": value.before,
+            "add_aliases": value.add_aliases,
+            "remove_aliases": list(value.remove_aliases),
             "add_subscriptions": list(value.add_subscriptions),
             "remove_subscriptions": list(value.remove_subscriptions),
-            "fingerprint": value.fingerprint, "api_calls": value.api_calls,
+            "fingerprint": value.fingerprint,
+            "api_calls": value.api_calls,
             "destructive": value.destructive,
-        }  # fmt: skip
+        }
     elif isinstance(value, EventChange):
         row = {
-            "kind": "event", "rank": 0, "key": value.key, "external_id": value.external_id,
-            "name": value.name, "timestamp": value.timestamp, "properties": value.properties,
-        }  # fmt: skip
+            "kind": "event",
+            "rank": 0,
+            "key": value.key,
+            "external_id": value.external_id,
+            "name": value.name,
+            "timestamp": value.timestamp,
+            "properties": value.properties,
+        }
     elif isinstance(value, MessageChange):
         row = {
-            "kind": "message", "rank": 0, "key": value.keys[0] if value.keys else "",
-            "keys": list(value.keys), "external_ids": list(value.external_ids),
-            "channel": value.channel, "idempotency_key": value.idempotency_key,
-            "headings": value.headings, "contents": value.contents, "subject": value.subject,
-            "template_id": value.template_id, "custom_data": value.custom_data,
-            "send_after": value.send_after, "batched": value.batched, "body": value.body,
-            "retry": value.retry, "recipients": len(value.keys),
-        }  # fmt: skip
+            "kind": "message",
+            "rank": 0,
+            "key": value.keys[0] if value.keys else "",
+            "keys": list(value.keys),
+            "external_ids": list(value.external_ids),
+            "channel": value.channel,
+            "idempotency_key": value.idempotency_key,
+            "headings": value.headings,
+            "contents": value.contents,
+            "subject": value.subject,
+            "template_id": value.template_id,
+            "custom_data": value.custom_data,
+            "send_after": value.send_after,
+            "batched": value.batched,
+            "body": value.body,
+            "retry": value.retry,
+            "recipients": len(value.keys),
+        }
     elif isinstance(value, InvalidRow):
-        row = {"kind": "invalid", "rank": 0 if value.key is None else 1, "key": value.key,
-               "reason": value.reason, "field": value.field, "rows": value.rows}  # fmt: skip
+        row = {
+            "kind": "invalid",
+            "rank": 0 if value.key is None else 1,
+            "key": value.key,
+            "reason": value.reason,
+            "field": value.field,
+            "rows": value.rows,
+        }
     else:
         row = {"kind": "baseline", "rank": 0, "key": str(value)}
     row["sync"] = sync
@@ -284,13 +349,26 @@ class ChangeStore:
                     "COALESCE(sum(api_calls) FILTER (WHERE kind = 'profile'), 0)",
                     "count(*) FILTER (WHERE kind = 'invalid')",
                 ]
-            )  # fmt: skip
+            )
             + f" FROM {self.relation} WHERE sync = ?",
             (sync,),
         ).fetchone()
-        names = ("create", "update", "unset", "delete", "events", "messages", "recipients",
-                 "invalid", "refused_fields", "conflicts", "baseline", "destructive",
-                 "profile_calls", "invalid_entries")  # fmt: skip
+        names = (
+            "create",
+            "update",
+            "unset",
+            "delete",
+            "events",
+            "messages",
+            "recipients",
+            "invalid",
+            "refused_fields",
+            "conflicts",
+            "baseline",
+            "destructive",
+            "profile_calls",
+            "invalid_entries",
+        )
         return {n: int(v or 0) for n, v in zip(names, row, strict=True)}
 
     def close(self) -> None:
@@ -313,7 +391,12 @@ class ChangeList(Sequence[Any]):
     """
 
     def __init__(
-        self, store: ChangeStore, sync: str, kind: str, where: str = "", params: tuple = ()
+        self,
+        store: ChangeStore,
+        sync: str,
+        kind: str,
+        where: str = "",
+        params: tuple[Any, ...] = (),
     ) -> None:
         self.store = store
         self.sync = sync
@@ -397,6 +480,7 @@ class ChangeList(Sequence[Any]):
             return tuple(self) == tuple(other)
         return NotImplemented
 
+    # unhashable, like the list it stands for; typeshed declares __hash__ as a method
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
@@ -444,7 +528,9 @@ class Workspace:
     def _copy(self, select: str, params: Sequence[Any] = ()) -> int:
         path = os.path.join(self.dir, f"part-{len(self.parts):05d}.parquet")
         row = self.run(
-            f"COPY ({select}) TO {lit(path)} (FORMAT parquet, COMPRESSION zstd)", params
+            f"COPY ({select}) TO {lit(path)} (FORMAT parquet, COMPRESSION zstd, "
+            f"ROW_GROUP_SIZE {ROW_GROUP})",
+            params,
         ).fetchone()
         n = int(row[0]) if row else 0
         if n or not self.parts:
@@ -556,8 +642,8 @@ def memory_store(changes: Iterable[tuple[Any, ...]]) -> ChangeStore:
     and tools that build plans)."""
     ws = Workspace()
     groups: dict[tuple[str, str | None], list[Any]] = {}
-    for sync, value, *kind in changes:
-        groups.setdefault((sync, kind[0] if kind else None), []).append(value)
+    for sync, value, *rest in changes:
+        groups.setdefault((sync, rest[0] if rest else None), []).append(value)
     for (sync, kind), values in groups.items():
         ws.append(sync, values, kind)
     return ws.finish()

@@ -17,8 +17,7 @@ import dataclasses
 import hashlib
 from typing import Any
 
-from onesync.plan.changes import RUNE, Plan, ProfileChange, SyncPlan
-from onesync.render.escape import (
+from onesync.escape import (
     dumps,
     escaped,
     fence,
@@ -28,10 +27,11 @@ from onesync.render.escape import (
     quoted,
     shown,
 )
+from onesync.plan.changes import RUNE, Plan, ProfileChange, SyncPlan
 
 SAMPLE = 5
 
-# Every value from data goes through onesync.render.escape: keys, ids, labels and tokens through
+# Every value from data goes through onesync.escape: keys, ids, labels and tokens through
 # ``shown`` (as is when plain, else a JSON literal), values through ``quoted`` (``_v``), reasons
 # through ``escaped``; no control, line separator or bidi character is ever printed raw.
 
@@ -82,9 +82,9 @@ def _profile_lines(p: ProfileChange, st: _Style = _PLAIN) -> list[str]:
         lines.append(f"      - alias {shown(label)} (removed)")
     for sub in p.add_subscriptions:
         lines.append(f"      + subscription {shown(sub['type'])} {v(sub['token'])}")
-    for sub in p.remove_subscriptions:
-        how = "deleted" if sub.get("id") else "disabled by address"
-        lines.append(f"      - subscription {shown(sub['type'])} {v(sub['token'])} ({how})")
+    for old in p.remove_subscriptions:
+        how = "deleted" if old.get("id") else "disabled by address"
+        lines.append(f"      - subscription {shown(old['type'])} {v(old['token'])} ({how})")
     return lines
 
 
@@ -199,9 +199,17 @@ def _total(plan: Plan) -> str:
 
 def totals(plan: Plan) -> dict[str, Any]:
     keys = (
-        "rows", "create", "update", "unset", "delete", "events", "messages", "invalid",
-        "refused_fields", "baseline",
-    )  # fmt: skip
+        "rows",
+        "create",
+        "update",
+        "unset",
+        "delete",
+        "events",
+        "messages",
+        "invalid",
+        "refused_fields",
+        "baseline",
+    )
     per = [s.counts for s in plan.syncs]
     t: dict[str, Any] = {k: sum(c[k] for c in per) for k in keys}
     t["api_calls"] = sum(s.api_calls for s in plan.syncs)
@@ -220,8 +228,16 @@ def _obj(value: Any, st: _Style = _PLAIN) -> dict[str, Any]:
     for name in ("keys", "external_ids"):
         if name in d:
             d[name] = [st.key(k) for k in d[name]]
-    for name in ("set_tags", "before", "add_aliases", "properties", "custom_data", "headings",
-                 "contents", "subject"):  # fmt: skip
+    for name in (
+        "set_tags",
+        "before",
+        "add_aliases",
+        "properties",
+        "custom_data",
+        "headings",
+        "contents",
+        "subject",
+    ):
         if name in d:
             d[name] = {k: st.v(v) for k, v in d[name].items()}
     for name in ("add_subscriptions", "remove_subscriptions"):

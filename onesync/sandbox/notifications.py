@@ -80,7 +80,12 @@ def create_notification(ctx: Context, request: Request) -> Response:
     subs, users, invalid, new_emails = reached
     for address in new_emails:  # the spec's email_to: "a new user will be created"
         user = store.new_user()
-        sub = {"id": str(uuid.uuid4()), "type": "Email", "token": address, "enabled": True}
+        sub: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "type": "Email",
+            "token": address,
+            "enabled": True,
+        }
         store.add_subscription(user, sub)
         subs.append(sub["id"])
         users.append(user["identity"]["onesignal_id"])
@@ -163,7 +168,7 @@ def _view(ctx: Context, note: dict[str, Any]) -> dict[str, Any]:
     until then they are ``remaining``, and a cancel before then means it is never sent.
     ``send_after`` is the time the request asked for (the time it was queued if none).
     """
-    queued = rules.unix(note["created_at"])
+    queued = rules.unix_seconds(note["created_at"])
     asked = rules.unix(note.get("send_after"))
     asked = queued if asked is None else asked
     due = max(queued, asked)

@@ -253,6 +253,7 @@ def parse_time(text: Any) -> datetime | None:
     if not isinstance(text, str) or not text.strip():
         return None
     text = re.sub(r"\s*\([^)]*\)$", "", text.strip())
+    value: datetime | None
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -296,9 +297,14 @@ def _parse_written(text: str) -> datetime | None:
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     try:
         value = datetime(
-            int(parts["year"]), int(month), int(parts["day"]), int(hour), int(minute),
-            int(second), tzinfo=timezone(offset),
-        )  # fmt: skip
+            int(parts["year"]),
+            int(month),
+            int(parts["day"]),
+            int(hour),
+            int(minute),
+            int(second),
+            tzinfo=timezone(offset),
+        )
     except ValueError:
         return None
     return value
@@ -308,9 +314,19 @@ def _is_month_name(word: str) -> bool:
     """``Sep``, ``Sept``, ``September`` are; ``Septx`` is not."""
     word = word.lower()
     full = [
-        "january", "february", "march", "april", "may", "june", "july", "august",
-        "september", "october", "november", "december",
-    ]  # fmt: skip
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
     return any(name.startswith(word) for name in full) and len(word) >= 3
 
 
@@ -320,4 +336,9 @@ def iso(value: datetime) -> str:
 
 def unix(text: str | None) -> int | None:
     """Unix seconds of a time this module wrote with :func:`iso` (None stays None)."""
-    return None if text is None else int(datetime.fromisoformat(text).timestamp())
+    return None if text is None else unix_seconds(text)
+
+
+def unix_seconds(text: str) -> int:
+    """Unix seconds of a time this module wrote with :func:`iso`."""
+    return int(datetime.fromisoformat(text).timestamp())

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import asdict
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from onesync.sandbox.app import Response, SandboxApp, error, rate_limited
@@ -24,6 +24,8 @@ from onesync.sandbox.store import Store, public_user
 from onesync.sandbox.ui import render_page
 
 __all__ = ["Observer", "Sandbox"]
+
+T = TypeVar("T")
 
 _DISCARD_LIMIT = 16_000_000
 _PAGE = "/_sandbox/"
@@ -135,12 +137,12 @@ class Sandbox:
     def faults(self) -> Faults:
         return self._faults
 
-    def _call(self, fn: Any) -> Any:
+    def _call(self, fn: Callable[[], T]) -> T:
         loop = self._loop
         if loop is None or self._thread is None or not loop.is_running():
             return fn()
 
-        async def run() -> Any:
+        async def run() -> T:
             return fn()
 
         return asyncio.run_coroutine_threadsafe(run(), loop).result()
@@ -307,7 +309,7 @@ def _too_large(limit: int) -> Response:
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
         if size == 0:

@@ -61,7 +61,8 @@ def load_state(url: str | None = None, db: str | None = None) -> dict[str, Any]:
     base = (url or "http://127.0.0.1:4000").rstrip("/")
     try:
         with urllib.request.urlopen(f"{base}/_sandbox/state", timeout=10) as reply:
-            return json.loads(reply.read())
+            state: dict[str, Any] = json.loads(reply.read())
+            return state
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise OnesyncError(

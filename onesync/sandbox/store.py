@@ -147,9 +147,10 @@ class Store:
         self.touch(user)
 
     def remove_subscription(self, user: dict[str, Any], kind: str, token: str) -> dict[str, Any]:
-        for i, sub in enumerate(user["subscriptions"]):
+        subs: list[dict[str, Any]] = user["subscriptions"]
+        for i, sub in enumerate(subs):
             if sub["type"] == kind and sub["token"] == token:
-                del user["subscriptions"][i]
+                del subs[i]
                 self.tokens.pop((kind, token), None)
                 self.subscription_ids.pop(sub["id"], None)
                 self.touch(user)
@@ -194,7 +195,7 @@ class Store:
     def snapshot(self, app_id: str) -> dict[str, Any]:
         """A JSON-ready copy of everything: what /_sandbox/state returns."""
         users = sorted(self.users.values(), key=lambda u: u["seq"])
-        return json.loads(
+        snapshot: dict[str, Any] = json.loads(
             json.dumps(
                 {
                     "app_id": app_id,
@@ -208,6 +209,7 @@ class Store:
                 }
             )
         )
+        return snapshot
 
     def reset(self) -> None:
         """Forget everything, in memory and on disk."""
@@ -327,4 +329,5 @@ def _public_user(user: dict[str, Any]) -> dict[str, Any]:
 
 def public_user(user: dict[str, Any]) -> dict[str, Any]:
     """The API's User shape, deep-copied so callers can keep it."""
-    return json.loads(json.dumps(_public_user(user)))
+    copied: dict[str, Any] = json.loads(json.dumps(_public_user(user)))
+    return copied

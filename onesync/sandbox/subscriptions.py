@@ -138,7 +138,7 @@ def attach(ctx: Context, user: dict[str, Any], sub: dict[str, Any]) -> dict[str,
     store = ctx.store
     owner = store.subscription_owner(sub["type"], sub["token"])
     if owner is user:
-        mine = next(
+        mine: dict[str, Any] = next(
             s
             for s in user["subscriptions"]
             if (s["type"], s["token"]) == (sub["type"], sub["token"])

@@ -28,7 +28,8 @@ def _state(sub: dict[str, Any]) -> str:
 
 def tables(state: dict[str, Any]) -> list[Table]:
     """The snapshot as (title, header, rows) tables, shared by the page and the CLI."""
-    users, subs = [], []
+    users: list[list[str]] = []
+    subs: list[list[str]] = []
     for u in state["users"]:
         ident = u["identity"]
         who = ident.get("external_id") or ident["onesignal_id"]

@@ -74,8 +74,12 @@ def connect(source: Source, root: Path | str = ".", context: str | None = None) 
             if extra
             else "supported: duckdb, sqlite, postgres, mysql"
         )
-        fail(source, "no connector", f"dialect {source.dialect!r} cannot be read yet; {hint}",
-             context)  # fmt: skip
+        fail(
+            source,
+            "no connector",
+            f"dialect {source.dialect!r} cannot be read yet; {hint}",
+            context,
+        )
     return factory(source, root, context)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from onesync.model import Source
@@ -22,11 +22,22 @@ __all__ = ["MySQLConnector"]
 _FIXED = ("UTC", "+00:00")
 # PyMySQL's protocol names, spelled as in CREATE TABLE (what docs/types.md and the compiler use)
 _TYPE_NAMES = {
-    "TINY": "tinyint", "SHORT": "smallint", "INT24": "mediumint", "LONG": "int",
-    "LONGLONG": "bigint", "NEWDECIMAL": "decimal", "DECIMAL": "decimal", "VAR_STRING": "varchar",
-    "STRING": "char", "VARCHAR": "varchar", "BLOB": "blob", "TINY_BLOB": "blob",
-    "MEDIUM_BLOB": "blob", "LONG_BLOB": "blob", "NEWDATE": "date",
-}  # fmt: skip
+    "TINY": "tinyint",
+    "SHORT": "smallint",
+    "INT24": "mediumint",
+    "LONG": "int",
+    "LONGLONG": "bigint",
+    "NEWDECIMAL": "decimal",
+    "DECIMAL": "decimal",
+    "VAR_STRING": "varchar",
+    "STRING": "char",
+    "VARCHAR": "varchar",
+    "BLOB": "blob",
+    "TINY_BLOB": "blob",
+    "MEDIUM_BLOB": "blob",
+    "LONG_BLOB": "blob",
+    "NEWDATE": "date",
+}
 
 
 class MySQLConnector(Connector):
@@ -82,7 +93,9 @@ class MySQLConnector(Connector):
         try:
             with self.conn.cursor() as cur:
                 cur.execute(f"SELECT * FROM (\n{strip_sql(sql)}\n) AS q LIMIT 0")
-                return [(d[0], self._type_name(d[1], d[3])) for d in cur.description]
+                # PEP 249: one 7-tuple per column (types-PyMySQL says tuple[str, ...])
+                described = cast("tuple[tuple[Any, ...], ...]", cur.description)
+                return [(d[0], self._type_name(d[1], d[3])) for d in described]
         except self._pymysql.Error as e:
             self.fail("query failed", _message(e))
 
@@ -114,7 +127,7 @@ class MySQLConnector(Connector):
 
 def _message(error: BaseException) -> str:
     """PyMySQL errors are (code, text) tuples; show 'text (code)'."""
-    args = getattr(error, "args", ())
+    args: tuple[Any, ...] = getattr(error, "args", ())
     if len(args) == 2 and isinstance(args[0], int):
         return f"{args[1]} ({args[0]})"
     return str(error)

@@ -71,6 +71,9 @@ class Backend:
         """The planner's SQL next to the state, with this backend's loader of incoming rows."""
         raise NotImplementedError
 
+    def compact(self) -> None:
+        """Let the database give back the memory a long run of writes holds (no-op here)."""
+
     def ready(self) -> None:
         """Called once the schema is migrated (the PostgreSQL lock records its holder then)."""
 

@@ -48,6 +48,11 @@ class DuckDBBackend(Backend):
             raise
         self.conn.commit()
 
+    def compact(self) -> None:
+        # DuckDB keeps a write's undo and allocator memory until a checkpoint: without one, an
+        # apply of 200,000 users holds some 50 MB more than one of 10,000.
+        self.execute("CHECKPOINT")
+
     def diff_engine(self) -> DuckDBEngine:
         return DuckDBEngine(self)
 

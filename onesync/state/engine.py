@@ -102,7 +102,9 @@ class Engine:
             ) from exc
 
 
-def read_source(compiled: CompiledSync, source: Source, root: Path) -> Iterator[list[tuple]]:
+def read_source(
+    compiled: CompiledSync, source: Source, root: Path
+) -> Iterator[list[tuple[Any, ...]]]:
     """Batches of the compiled model's rows from any source; errors name the spec file."""
     sync = compiled.sync
     try:

@@ -86,7 +86,7 @@ class StateReader:
 
     def is_started(self, sync: str) -> bool:
         """True once the first run (or baseline) of an event/message sync was recorded."""
-        return self._scalar("SELECT count(*) FROM onesync_syncs WHERE sync = ?", (sync,)) > 0
+        return int(self._scalar("SELECT count(*) FROM onesync_syncs WHERE sync = ?", (sync,))) > 0
 
     def values(self, sync: str, key: str) -> dict[str, str | None] | None:
         """The values OneSignal last confirmed for one key, by compiled column name."""
@@ -107,9 +107,10 @@ class StateReader:
         return {str(k): (json.loads(d) if d else {}) for k, d in rows}
 
     def fingerprint(self, sync: str, key: str) -> str | None:
-        return self._scalar(
+        value = self._scalar(
             "SELECT fingerprint FROM onesync_rows WHERE sync = ? AND key = ?", (sync, key)
         )
+        return None if value is None else str(value)
 
     def sent_keys(self, sync: str) -> dict[str, str]:
         """Key -> ``sent`` or ``baseline``; for tests and ``state show``, not for big syncs."""
@@ -301,9 +302,15 @@ class StateWriter(StateReader):
             self._db.execute(
                 "INSERT INTO onesync_outbox (sync, id, keys, external_ids, body, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sync, id) DO NOTHING",
-                (sync, id, json.dumps(list(keys)), json.dumps(list(external_ids)),
-                 json.dumps(body, sort_keys=True), now()),
-            )  # fmt: skip
+                (
+                    sync,
+                    id,
+                    json.dumps(list(keys)),
+                    json.dumps(list(external_ids)),
+                    json.dumps(body, sort_keys=True),
+                    now(),
+                ),
+            )
 
     def outbox_done(self, sync: str, ids: Iterable[str]) -> None:
         """Remove fixed message batches that were sent."""
@@ -320,6 +327,10 @@ class StateWriter(StateReader):
     def record_baseline(self, sync: str, keys: Iterable[str], kind: str = "event") -> None:
         """First run of an event/message sync without backfill: these keys are never sent."""
         self.record_sent(sync, keys, "baseline", kind)
+
+    def compact(self) -> None:
+        """Give back the memory a long run of writes holds (DuckDB: a checkpoint)."""
+        self._db.compact()
 
     def confirm(self, sync: str, records: Iterable[Record]) -> None:
         """Record what OneSignal confirmed for one sync (``onesync.state.records`` values).
@@ -382,9 +393,16 @@ class StateWriter(StateReader):
             self._db.execute(
                 "INSERT INTO onesync_runs (id, sync, started_at, finished_at, who, counts, "
                 "outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (run_id, sync, started_at, finished_at or now(), who(),
-                 json.dumps(dict(counts), sort_keys=True), outcome),
-            )  # fmt: skip
+                (
+                    run_id,
+                    sync,
+                    started_at,
+                    finished_at or now(),
+                    who(),
+                    json.dumps(dict(counts), sort_keys=True),
+                    outcome,
+                ),
+            )
         return run_id
 
 

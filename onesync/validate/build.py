@@ -93,7 +93,7 @@ def build_sources(doc: Document) -> tuple[dict[str, Source], list[Diagnostic]]:
                 doc.diag(path, f"source '{name}' has both url and path", "keep one of them")
             )
         elif url is None and file is None:
-            hint = (
+            hint: str | None = (
                 "add path: data/file.db, or path: ':memory:'"
                 if dialect in FILE_DIALECTS
                 else ("add url: ${env:DATABASE_URL}")

@@ -42,9 +42,19 @@ _MACROS = {
     "@hourly": "0 * * * *",
 }
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _FROM = datetime(2000, 1, 1, tzinfo=UTC)  # where "does it ever fire" starts looking
 _SYNTAX = "write numbers, a-b ranges, a,b lists or */n steps"
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from onesync.errors import Diagnostic, SpecError
+from onesync.load.project import read_documents
 from onesync.load.yaml import Document
 from onesync.model import Project
 from onesync.validate.build import (
@@ -23,7 +24,7 @@ from onesync.validate.rules import RULES
 from onesync.validate.schema import check_schema, prune
 from onesync.validate.suggest import one_of
 
-__all__ = ["ValidationReport", "validate_project"]
+__all__ = ["ValidationReport", "load_project", "load_project_report", "validate_project"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,3 +233,60 @@ def validate_project(
         warnings=tuple(sorted(warnings, key=lambda d: (d.file, d.line, d.col))),
     )
     return ValidationReport(project, tuple(ctx.skipped))
+
+
+def load_project_report(
+    path: str | Path = ".",
+    *,
+    env: Mapping[str, str] | None = None,
+    catalog: Catalog | None = None,
+    offline: bool = False,
+    allow_outside: bool = False,
+) -> ValidationReport:
+    """Load and check a project; return the Project with the checks that were skipped.
+
+    ``project, skipped = load_project_report(...)`` also works. Raises SpecError listing every
+    problem, one ``file:line:col: error: message (hint)`` each. ``allow_outside`` lets
+    ``specs:`` (and ``model.file``) name files outside the project directory.
+    """
+    project, specs, root, shown, specs_dir, diags = read_documents(
+        path, env=env, allow_outside=allow_outside
+    )
+    return validate_project(
+        project,
+        specs,
+        root=root.resolve(),
+        display_root=shown,
+        specs_dir=specs_dir,
+        catalog=catalog,
+        offline=offline,
+        diagnostics=diags,
+        allow_outside=allow_outside,
+    )
+
+
+def load_project(
+    path: str | Path = ".",
+    *,
+    env: Mapping[str, str] | None = None,
+    catalog: Catalog | None = None,
+    offline: bool = False,
+    allow_outside: bool = False,
+) -> Project:
+    """Load ``onesync.yaml`` and its specs into the typed Project, or raise SpecError.
+
+    Args:
+        path: the project directory (holding onesync.yaml) or the project yaml file itself.
+        env: variables for ``${env:NAME}``; defaults to ``os.environ``.
+        catalog: ``catalog(source, table_or_sql)`` returns a model's output columns when the
+            SQL alone cannot tell (``table:`` models, ``select *``), or None if unreachable.
+        offline: never call ``catalog``; the column checks it would enable are skipped.
+        allow_outside: read ``specs:`` and ``model.file`` even when they are outside the
+            project directory (symlinks resolved); refused by default.
+
+    Returns:
+        The Project. Use ``load_project_report`` to also learn which checks were skipped.
+    """
+    return load_project_report(
+        path, env=env, catalog=catalog, offline=offline, allow_outside=allow_outside
+    ).project

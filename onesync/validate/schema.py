@@ -37,7 +37,8 @@ _TYPE_NAMES = {
 def schema(name: str) -> dict[str, Any]:
     """The JSON Schema ``schemas/<name>.schema.json`` shipped in the package."""
     text = resources.files("onesync").joinpath("schemas", f"{name}.schema.json").read_text()
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 @cache
@@ -85,9 +86,10 @@ def _restore_strings(doc: Document, name: str) -> None:
             span = doc.spans.get(path)
             wanted = e.validator_value if e.validator == "type" else None
             wanted = [wanted] if isinstance(wanted, str) else wanted or []
-            typed = span is not None and span.raw is not None and not isinstance(e.instance, str)
+            raw = span.raw if span is not None else None
+            typed = raw is not None and not isinstance(e.instance, str)
             if path and "string" in wanted and typed:
-                _set(doc.data, path, span.raw)  # type: ignore[union-attr]
+                _set(doc.data, path, raw)
                 fixed = True
         if not fixed:
             return
@@ -115,7 +117,7 @@ def _describe(doc: Document, e: ValidationError) -> Diagnostic:
         props = e.schema.get("properties", {})
         extra = [k for k in e.instance if k not in props]
         key = extra[0] if extra else "?"
-        hint = did_you_mean(key, props) or f"known keys: {', '.join(props)}"
+        hint: str | None = did_you_mean(key, props) or f"known keys: {', '.join(props)}"
         place = f" in {where}" if path else ""
         return doc.diag((*path, key), f"unknown key '{key}'{place}", hint, key=True)
     if v == "required":

@@ -6,10 +6,9 @@ import functools
 import re
 
 import sqlglot
-from sqlglot import exp
+from sqlglot import TokenType, exp
 from sqlglot.dialects.dialect import Dialect, Dialects
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import TokenType
 
 from onesync.load.yaml import map_layout
 from onesync.model import Pos

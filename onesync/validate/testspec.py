@@ -65,8 +65,9 @@ def _names(spec: Spec) -> dict[str, list[str]]:
     """The names a sync sends, per expected field: tag keys, alias labels, properties, ..."""
     d = spec.data
     msg = d.get("message") or {}
-    languages = sorted({lang for part in ("headings", "contents", "subject")
-                        for lang in (msg.get(part) or {})})  # fmt: skip
+    languages = sorted(
+        {lang for part in ("headings", "contents", "subject") for lang in (msg.get(part) or {})}
+    )
     return {
         "tags": list(get(d, ("tags",), {}) or {}),
         "aliases": list(get(d, ("identity", "aliases"), {}) or {}),

@@ -14,10 +14,10 @@ import pytest
 
 from onesync.apply.report import ApplyReport, Rejected, SyncReport
 from onesync.cli.apply import _summary
+from onesync.escape import UNSAFE, dumps, escaped, md_code, md_text, quoted, shown
 from onesync.plan.changes import EventChange, InvalidRow, Plan, ProfileChange, SyncPlan
 from onesync.plan.store import plan_of
 from onesync.render import render_json, render_markdown, render_text
-from onesync.render.escape import UNSAFE, dumps, escaped, md_code, md_text, quoted, shown
 
 from .harness import make_project, run
 
@@ -161,7 +161,7 @@ def _fence_of(body: str) -> str:
 
 
 def test_a_fence_inside_data_cannot_close_the_block() -> None:
-    from onesync.render.escape import fence
+    from onesync.escape import fence
 
     lines = fence("x\n```\n````y", "diff")
     assert lines[0] == "`````diff" and lines[-1] == "`````"

@@ -32,6 +32,7 @@ VERSION = PYPROJECT["project"]["version"]
 SPECS = sorted(p.name for p in (ROOT / "specs").glob("*.yaml"))
 SCHEMAS = sorted(p.name for p in (ROOT / "schemas").glob("*.schema.json"))
 PACKAGE_DATA = [
+    "onesync/py.typed",
     "onesync/demo/onesync.yaml",
     "onesync/demo/seed.sql",
     *(f"onesync/demo/specs/{name}" for name in SPECS),

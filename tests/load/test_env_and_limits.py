@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from onesync.errors import SpecError, redact
-from onesync.load import load_project, parse_yaml
+from onesync.load import parse_yaml
 from onesync.load.env import PROJECT, SPEC
 from onesync.load.yaml import MAX_ALIASES, MAX_FILE_BYTES
+from onesync.validate import load_project
 
 from .test_load_project import PROJECT as PROJECT_FILE
 from .test_load_project import SPEC as SPEC_FILE

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from onesync.errors import SpecError
-from onesync.load import load_project, load_project_report
+from onesync.validate import load_project, load_project_report
 
 PROJECT = """\
 version: 1

@@ -13,7 +13,8 @@ import pytest
 
 from onesync import api
 from onesync.errors import SpecError
-from onesync.load import load_project, parse_yaml
+from onesync.load import parse_yaml
+from onesync.validate import load_project
 from onesync.validate.sql import model_position
 
 from .test_load_project import PROJECT, write

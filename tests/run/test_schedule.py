@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from onesync.errors import SpecError
-from onesync.load import load_project
+from onesync.validate import load_project
 from onesync.validate.cron import CronError, NeverFires, parse_cron
 from tests.load.test_load_project import PROJECT, SPEC, write
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from onesync.errors import SpecError
-from onesync.load import load_project_report
+from onesync.validate import load_project_report
 
 ENV = {"DATABASE_URL": "postgresql://app@db.example/prod", "ONESIGNAL_API_KEY": "key-1"}
 

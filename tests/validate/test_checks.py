@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from onesync.errors import SourceError, SpecError
-from onesync.load import load_project_report
 from onesync.model import Source
-from onesync.validate import CronError, SqlProblem, output_columns, parse_cron
+from onesync.validate import CronError, SqlProblem, load_project_report, output_columns, parse_cron
 from onesync.validate.build import parse_rate
 
 from .conftest import ENV, write

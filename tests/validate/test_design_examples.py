@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from onesync.load import load_project, load_project_report
 from onesync.model import (
     Destination,
     Event,
@@ -25,6 +24,7 @@ from onesync.model import (
     StateConfig,
     Sync,
 )
+from onesync.validate import load_project, load_project_report
 
 from .conftest import write
 

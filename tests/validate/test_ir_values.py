@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from onesync.load import load_project
 from onesync.model import Destination, Field, Message, Project
+from onesync.validate import load_project
 
 from .conftest import ENV, PROJECT, write
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from onesync.errors import SpecError
-from onesync.load import load_project
 from onesync.model import Project
+from onesync.validate import load_project
 
 from .test_design_examples import ENV, FILES
 

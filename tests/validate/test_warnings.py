@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from onesync.cli import main
 from onesync.errors import Diagnostic, SpecError
-from onesync.load import load_project
+from onesync.validate import load_project
 
 from .conftest import ENV, write
 
