@@ -133,6 +133,11 @@ def init_project(root: str | Path = ".") -> list[Path]:
     for spec in sorted((demo / "specs").glob("*.yaml")):
         shutil.copyfile(spec, root / "specs" / spec.name)
         written.append(root / "specs" / spec.name)
+    # the JSON Schemas the scaffolded files' `$schema` lines name, for editors to complete
+    (root / "schemas").mkdir(exist_ok=True)
+    for schema in sorted(Path(str(resources.files("onesync") / "schemas")).glob("*.json")):
+        shutil.copyfile(schema, root / "schemas" / schema.name)
+        written.append(root / "schemas" / schema.name)
     (root / ".gitignore").write_text(".onesync/\ndata/*.duckdb\n")
     written.append(seed_demo(root))
     return written

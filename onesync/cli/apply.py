@@ -18,7 +18,7 @@ from onesync.cli.options import (
     project_option,
     sample_option,
 )
-from onesync.cli.output import Terminated, echo
+from onesync.cli.output import Terminated, counted, echo
 from onesync.errors import OnesyncError, PlanError
 from onesync.escape import dumps
 from onesync.model import Project
@@ -77,7 +77,10 @@ def _summary(report: ApplyReport) -> None:
     )
     rejected = report.rejected
     if rejected:
-        echo(f"OneSignal rejected {len(rejected):,} rows (not recorded; tried again next run):")
+        echo(
+            f"OneSignal rejected {counted(len(rejected), 'row')} (not recorded; tried again "
+            "next run):"
+        )
         for r in rejected[:SHOW_REJECTED]:
             echo(f"  ! {r}")  # Rejected escapes its key and reason
         if len(rejected) > SHOW_REJECTED:
