@@ -11,12 +11,10 @@ into the values of ``onesync.plan.changes`` one batch at a time, only when itera
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
 import tempfile
-import uuid
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
@@ -25,6 +23,7 @@ import duckdb
 from sqlglot import exp
 
 from onesync.plan.changes import EventChange, InvalidRow, MessageChange, ProfileChange
+from onesync.state.duckdb import bulk_load
 
 __all__ = ["COLUMNS", "KINDS", "ChangeList", "ChangeStore", "Workspace"]
 
@@ -557,29 +556,7 @@ class Workspace:
 
         One CSV file read by DuckDB's vectorised reader: far faster than ``executemany``."""
         target = self.name(table)
-        null = "\x01" + uuid.uuid4().hex  # no real value equals this
-        fd, tmp = tempfile.mkstemp(suffix=".csv", dir=self.dir)
-        written = 0
-        try:
-            with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-                w = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
-                for batch in batches:
-                    w.writerows([null if v is None else v for v in row] for row in batch)
-                    written += len(batch)
-            cols = ", ".join(f"{q(n)} VARCHAR" for n in names)
-            self.run(f"DROP TABLE IF EXISTS {target}")
-            if not written:
-                self.run(f"CREATE TEMP TABLE {target} ({cols})")
-                return target
-            types = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in names) + "}"
-            self.run(
-                f"CREATE TEMP TABLE {target} AS SELECT * FROM read_csv({lit(tmp)}, "
-                f"columns = {types}, header = false, quote = '\"', escape = '\"', "
-                f"nullstr = {lit(null)}, allow_quoted_nulls = true, delim = ',', "
-                "strict_mode = false)"
-            )
-        finally:
-            os.unlink(tmp)
+        bulk_load(self.conn, target, names, batches, self.dir)
         return target
 
     def append(self, sync: str, values: Iterable[Any], kind: str | None = None) -> int:

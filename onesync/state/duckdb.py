@@ -13,10 +13,12 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
+
+from sqlglot import exp
 
 from onesync.errors import SourceError, StateError
 from onesync.model import CompiledSync, Source, StateConfig
@@ -156,29 +158,51 @@ class DuckDBEngine(Engine):
             self.run(f"DETACH {alias}")
 
     def _stream(self, names: list[str], batches: Iterator[list[tuple[Any, ...]]]) -> None:
-        # executemany is slow; one CSV file read by the vectorised reader is fast.
-        cols = ", ".join(f"{self.q(n)} TEXT" for n in names)
-        null = "\x01" + uuid.uuid4().hex  # no real value equals this
-        fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="onesync-")
-        written = 0
-        try:
-            with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-                w = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
-                for batch in batches:
-                    w.writerows([null if v is None else v for v in row] for row in batch)
-                    written += len(batch)
-            if not written:
-                self.run(f"CREATE TEMP TABLE {INCOMING} ({cols})")
-                return
-            types = "{" + ", ".join(f"{self.lit(n)}: 'VARCHAR'" for n in names) + "}"
-            self.run(
-                f"CREATE TEMP TABLE {INCOMING} AS SELECT * FROM read_csv({self.lit(tmp)}, "
-                f"columns = {types}, header = false, quote = '\"', escape = '\"', "
-                f"nullstr = {self.lit(null)}, allow_quoted_nulls = true, delim = ',', "
-                "strict_mode = false)"
-            )
-        finally:
-            os.unlink(tmp)
+        bulk_load(self.conn, INCOMING, names, batches)
+
+
+def bulk_load(
+    conn: Any,
+    table: str,
+    names: Sequence[str],
+    batches: Iterable[Sequence[Sequence[Any]]],
+    folder: str | None = None,
+) -> int:
+    """Create TEMP table ``table`` (text columns ``names``) from rows, through one CSV file read
+    by DuckDB's vectorised reader (``executemany`` is far slower); returns the rows loaded.
+
+    The batches are consumed before any statement runs on ``conn``, so they may come from a
+    query on the same connection."""
+    null = "\x01" + uuid.uuid4().hex  # no real value equals this
+    fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="onesync-", dir=folder)
+    written = 0
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            for batch in batches:
+                w.writerows([null if v is None else v for v in row] for row in batch)
+                written += len(batch)
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+        if not written:
+            conn.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{_q(n)} TEXT' for n in names)})")
+            return 0
+        types = "{" + ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in names) + "}"
+        conn.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({_lit(tmp)}, "
+            f"columns = {types}, header = false, quote = '\"', escape = '\"', "
+            f"nullstr = {_lit(null)}, allow_quoted_nulls = true, delim = ',', strict_mode = false)"
+        )
+    finally:
+        os.unlink(tmp)
+    return written
+
+
+def _q(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql("duckdb")
+
+
+def _lit(value: str) -> str:
+    return exp.Literal.string(value).sql("duckdb")
 
 
 def _source_path(source: Source, root: Path) -> Path:
