@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from onesync.model import Column, CompiledSync, Destination
-from onesync.plan.store import Workspace, lit, q
+from onesync.plan.store import Workspace, lit
 from onesync.state.engine import INCOMING, INVALID, Engine
 
 ROWS = "onesync_rows"
@@ -634,7 +634,6 @@ __all__ = [
     "drop_invalid",
     "invalid_rows",
     "profile_changes",
-    "q",
     "relation",
     "source_fingerprint",
     "state_key",
