@@ -6,10 +6,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint format bench clean
 
+# fakesnow (the Snowflake the tests talk to) pins its own sqlglot and DuckDB, so it gets a venv
+# of its own and runs as a server the real Snowflake connector reaches over loopback.
+FAKESNOW := .venv-fakesnow
+
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	$(PY) -m venv $(FAKESNOW)
+	$(FAKESNOW)/bin/pip install -q 'fakesnow[server]==0.12.1'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,4 +37,4 @@ bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .onesync .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(FAKESNOW) .onesync .pytest_cache build *.egg-info

@@ -175,8 +175,29 @@ def dsn_secrets(text: str | None) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class Sheet:
+    """A Google Sheet read as one table: its published CSV ``url``, or ``spreadsheet_id`` (with
+    ``range`` and a service-account ``credentials`` file) through the Sheets API v4."""
+
+    url: str | None = None
+    spreadsheet_id: str | None = None
+    range: str | None = None
+    credentials: str | None = field(default=None, repr=False)
+    table: str = "sheet"  # the table name the model queries
+    types: tuple[tuple[str, str], ...] = ()  # column -> DuckDB type; the others are text
+    api_url: str = "https://sheets.googleapis.com"
+
+
+SECRET_OPTION_WORDS = ("password", "pwd", "token", "secret", "private_key", "passphrase")
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
-    """A database a sync reads from; ``dialect`` is a sqlglot dialect and picks the connector."""
+    """A database a sync reads from; ``dialect`` is a sqlglot dialect and picks the connector.
+
+    ``options`` are the connector's settings besides the URL (Snowflake's warehouse and role,
+    Spark configuration, ...), as text; ``sheet`` makes it a Google Sheet (dialect duckdb).
+    """
 
     name: str
     dialect: str
@@ -184,10 +205,25 @@ class Source:
     path: str | None = None
     timezone: str | None = None  # the zone naive timestamps are in; None means UTC
     pos: Pos | None = None
+    options: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    sheet: Sheet | None = None
+
+    def option(self, name: str, default: str | None = None) -> str | None:
+        """One of ``options`` by name."""
+        return next((v for k, v in self.options if k == name), default)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The option values that are secrets (their key names a password, token or key)."""
+        return tuple(
+            v for k, v in self.options if v and any(w in k.lower() for w in SECRET_OPTION_WORDS)
+        )
 
     @property
     def display(self) -> str:
         """A description of the connection without secrets."""
+        if self.sheet is not None:
+            return f"sheet {self.sheet.table}"
         return self.path or redact_url(self.url) or self.dialect
 
 

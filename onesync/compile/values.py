@@ -51,6 +51,8 @@ DIALECTS: tuple[str, ...] = (
     "bigquery",
     "trino",
     "spark",
+    "databricks",
+    "clickhouse",
 )
 
 # Patterns are applied to the trimmed text form; they must mean the same in RE2, POSIX ARE,
@@ -282,11 +284,27 @@ class MySQL(Family):
         return _fn("DATE_FORMAT", dt, _s(pattern))
 
 
+class Snowflake(Family):
+    """Snowflake (tested on fakesnow, which runs Snowflake SQL on DuckDB)."""
+
+
+class Spark(Family):
+    """Spark SQL (tested on a local Spark); Databricks SQL is the same dialect."""
+
+
+class ClickHouse(Family):
+    """ClickHouse (tested on chDB, the embedded ClickHouse)."""
+
+
 _FAMILIES: dict[str, type[Family]] = {
     "duckdb": DuckDB,
     "postgres": Postgres,
     "sqlite": SQLite,
     "mysql": MySQL,
+    "snowflake": Snowflake,
+    "spark": Spark,
+    "databricks": Spark,
+    "clickhouse": ClickHouse,
 }
 
 

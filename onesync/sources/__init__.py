@@ -7,9 +7,11 @@
         for batch in conn.stream(compiled.sql, batch_size=10_000):
             ...
 
-duckdb, sqlite, postgres and mysql ship; snowflake, bigquery, trino and spark raise a
-SourceError naming the extra to install. ``catalog(root)`` gives the validator a cached
-``(source, table_or_sql) -> column names | None`` lookup.
+duckdb, sqlite, postgres and mysql ship with onesync; snowflake, spark, databricks and clickhouse
+are extras (``pip install 'onesync[snowflake]'``: a connector whose driver is missing says which
+extra to install); a source with ``sheet:`` is a Google Sheet loaded into DuckDB. bigquery, trino
+and the other sqlglot dialects compile but cannot be read. ``catalog(root)`` gives the validator
+a cached ``(source, table_or_sql) -> column names | None`` lookup.
 """
 
 from __future__ import annotations
@@ -25,10 +27,9 @@ __all__ = ["EXTRAS", "Catalog", "Connector", "catalog", "connect"]
 
 EXTRAS: dict[str, str] = {
     "snowflake": "snowflake",
-    "bigquery": "bigquery",
-    "trino": "trino",
     "spark": "spark",
-    "databricks": "spark",
+    "databricks": "databricks",
+    "clickhouse": "clickhouse",
 }
 _ALIASES = {"postgresql": "postgres", "mariadb": "mysql"}
 
@@ -50,6 +51,22 @@ def _factory(dialect: str) -> Callable[..., Connector] | None:
         from onesync.sources.mysql import MySQLConnector
 
         return MySQLConnector
+    if dialect == "snowflake":
+        from onesync.sources.snowflake import SnowflakeConnector
+
+        return SnowflakeConnector
+    if dialect == "spark":
+        from onesync.sources.spark import SparkConnector
+
+        return SparkConnector
+    if dialect == "databricks":
+        from onesync.sources.databricks import DatabricksConnector
+
+        return DatabricksConnector
+    if dialect == "clickhouse":
+        from onesync.sources.clickhouse import ClickHouseConnector
+
+        return ClickHouseConnector
     return None
 
 
@@ -64,15 +81,17 @@ def connect(source: Source, root: Path | str = ".", context: str | None = None) 
     Raises:
         SourceError: the dialect has no connector, or the database cannot be reached.
     """
+    if source.sheet is not None:
+        from onesync.sources.sheets import SheetConnector
+
+        return SheetConnector(source, root, context)
     dialect = _ALIASES.get(source.dialect, source.dialect)
     factory = _factory(dialect)
     if factory is None:
-        extra = EXTRAS.get(dialect)
         hint = (
-            f"its connector will ship as the extra onesync[{extra}]; until then `onesync compile`"
-            " prints the SQL for it, and plan/apply read duckdb, sqlite, postgres and mysql"
-            if extra
-            else "supported: duckdb, sqlite, postgres, mysql"
+            "onesync has no connector for it (no engine to test one against runs offline);"
+            " `onesync compile` prints its SQL, and plan/apply read duckdb, sqlite, postgres,"
+            " mysql, snowflake, spark, databricks, clickhouse and Google Sheets"
         )
         fail(
             source,

@@ -26,14 +26,15 @@ __all__ = ["Connector", "fail", "register_source", "resolve_path", "scrub"]
 
 def register_source(source: Source) -> None:
     """Register the source's passwords as secrets, before a driver can echo them."""
-    for secret in dsn_secrets(source.url):
+    for secret in (*dsn_secrets(source.url), *source.secrets):
         register_secret(secret)
 
 
 def scrub(text: str, source: Source | None = None) -> str:
     """``text`` safe to show: no password of ``source``, of any DSN in it, or registered."""
     if source is not None:
-        for secret in sorted(dsn_secrets(source.url), key=len, reverse=True):
+        secrets = (*dsn_secrets(source.url), *source.secrets)
+        for secret in sorted(secrets, key=len, reverse=True):
             if secret:
                 text = text.replace(secret, REDACTED)
     return redact(redact_dsn(text) or "")

@@ -26,6 +26,7 @@ from onesync.model import (
     Model,
     OnLeave,
     Pos,
+    Sheet,
     Source,
     StateConfig,
     Sync,
@@ -59,7 +60,7 @@ _PER = {
     "h": 3600.0,
     "hour": 3600.0,
 }
-FILE_DIALECTS = ("duckdb", "sqlite")
+FILE_DIALECTS = ("duckdb", "sqlite", "clickhouse")  # clickhouse: a chDB folder
 
 
 def parse_rate(value: str | float) -> float:
@@ -75,10 +76,21 @@ def build_sources(doc: Document) -> tuple[dict[str, Source], list[Diagnostic]]:
     diags: list[Diagnostic] = []
     raw = doc.data.get("sources") if isinstance(doc.data, dict) else None
     for name, spec in (raw or {}).items() if isinstance(raw, dict) else ():
-        if not isinstance(spec, dict) or not isinstance(spec.get("dialect"), str):
+        if not isinstance(spec, dict):
+            continue
+        sheet = _sheet(name, spec.get("sheet"))
+        if sheet is None and not isinstance(spec.get("dialect"), str):
             continue
         path = ("sources", name)
-        dialect = spec["dialect"].lower()
+        dialect = str(spec.get("dialect") or "duckdb").lower()
+        if sheet is not None:
+            diags += _sheet_problems(doc, path, spec, dialect)
+            line, col = doc.at(path, key=True)
+            tz = spec.get("timezone") if isinstance(spec.get("timezone"), str) else None
+            sources[name] = Source(
+                name, "duckdb", None, None, tz, Pos(doc.file, line, col), sheet=sheet
+            )
+            continue
         if dialect not in DIALECTS:
             diags.append(
                 doc.diag(
@@ -118,8 +130,94 @@ def build_sources(doc: Document) -> tuple[dict[str, Source], list[Diagnostic]]:
                 )
             )
         line, col = doc.at(path, key=True)
-        sources[name] = Source(name, dialect, url, file, tz, Pos(doc.file, line, col))
+        options = tuple(
+            (str(k), _option_text(v)) for k, v in (spec.get("options") or {}).items()
+        )
+        sources[name] = Source(
+            name, dialect, url, file, tz, Pos(doc.file, line, col), options=options
+        )
     return sources, diags
+
+
+def _option_text(value: Any) -> str:
+    """An option as the drivers take it: booleans as true/false, numbers as written."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _sheet(name: str, raw: Any) -> Sheet | None:
+    """The ``sheet:`` of a source (a published CSV URL or a mapping), or None."""
+    if isinstance(raw, str):
+        return Sheet(url=raw, table=name)
+    if not isinstance(raw, dict):
+        return None
+    types = raw.get("types") if isinstance(raw.get("types"), dict) else {}
+    return Sheet(
+        url=raw.get("url"),
+        spreadsheet_id=raw.get("spreadsheet_id"),
+        range=raw.get("range"),
+        credentials=raw.get("credentials"),
+        table=str(raw.get("table") or name),
+        types=tuple((str(k), str(v)) for k, v in types.items()),
+        api_url=str(raw.get("api_url") or "https://sheets.googleapis.com").rstrip("/"),
+    )
+
+
+def _sheet_problems(
+    doc: Document, path: tuple[str, ...], spec: dict[str, Any], dialect: str
+) -> list[Diagnostic]:
+    """A sheet is read into DuckDB: no url/path of its own, one way to find it."""
+    diags = []
+    name = path[-1]
+    if dialect != "duckdb":
+        diags.append(
+            doc.diag(
+                (*path, "dialect"),
+                f"a sheet source's model is DuckDB SQL, not {dialect}",
+                "drop dialect: (or write dialect: duckdb)",
+            )
+        )
+    for key in ("url", "path"):
+        if key in spec:
+            diags.append(
+                doc.diag(
+                    (*path, key),
+                    f"source '{name}' is a sheet; {key}: belongs under sheet:",
+                    "write sheet: {url: ...} or sheet: {spreadsheet_id: ...}",
+                )
+            )
+    raw = spec.get("sheet")
+    if isinstance(raw, dict):
+        has_url, has_id = "url" in raw, "spreadsheet_id" in raw
+        if has_url == has_id:
+            diags.append(
+                doc.diag(
+                    (*path, "sheet"),
+                    f"sheet '{name}' needs exactly one of url and spreadsheet_id",
+                    "url: for a sheet published to the web as CSV, spreadsheet_id: for a"
+                    " private one",
+                )
+            )
+        elif has_id and "credentials" not in raw:
+            diags.append(
+                doc.diag(
+                    (*path, "sheet", "spreadsheet_id"),
+                    f"sheet '{name}' is private (spreadsheet_id) and has no credentials",
+                    "add credentials: ${env:GOOGLE_APPLICATION_CREDENTIALS} (a service-account"
+                    " key file)",
+                )
+            )
+        for key in ("range", "credentials") if has_url else ():
+            if key in raw:
+                diags.append(
+                    doc.diag(
+                        (*path, "sheet", key),
+                        f"{key}: applies to a private sheet (spreadsheet_id), not a published URL",
+                        f"remove {key}:, or use spreadsheet_id: instead of url:",
+                    )
+                )
+    return diags
 
 
 def build_destination(doc: Document) -> tuple[Destination | None, list[Diagnostic]]:
