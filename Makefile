@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint format bench clean
 
 # fakesnow (the Snowflake the tests talk to) pins its own sqlglot and DuckDB, so it gets a venv
-# of its own and runs as a server the real Snowflake connector reaches over loopback.
+# of its own and runs as a server the real Snowflake connector reaches over loopback. fakesnow
+# 0.12.1 imports snowflake.connector.converter, which connector 5 (the Rust rewrite) dropped.
 FAKESNOW := .venv-fakesnow
 
 $(STAMP): pyproject.toml
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	$(PY) -m venv $(FAKESNOW)
-	$(FAKESNOW)/bin/pip install -q 'fakesnow[server]==0.12.1'
+	$(FAKESNOW)/bin/pip install -q 'fakesnow[server]==0.12.1' 'snowflake-connector-python<5'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,7 +1,11 @@
-"""Stream a normalised 10-column model from DuckDB and PostgreSQL; show memory stays flat.
+"""Stream a normalised 10-column model from each source engine; show memory stays flat.
 
-Each (engine, rows) pair runs in its own subprocess so its RSS high-water mark is clean.
-Usage: .venv/bin/python benchmarks/bench_sources.py [--rows 100000,1000000] [--pg URL]
+Engines: duckdb, postgres (the real server), snowflake (a fakesnow server on loopback, reached by
+the real Snowflake connector), spark (a local Spark, local[2]) and clickhouse (a chDB folder).
+Each (engine, rows) pair runs in its own subprocess so its RSS high-water mark is clean; the
+ratio printed is the peak RSS at the largest size over the smallest, measured in the same run.
+Usage: .venv/bin/python benchmarks/bench_sources.py [--rows 100000,1000000]
+       [--engines duckdb,postgres,snowflake,spark,clickhouse] [--pg URL]
 """
 
 from __future__ import annotations
@@ -12,7 +16,12 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from sqlglot import exp
 
@@ -35,6 +44,35 @@ MODELS = {
                timestamptz '2024-01-01 00:00:00+00' + i * interval '3 second' as paid_at,
                case when i % 10 = 0 then null else 'plan-' || (i % 4) end as plan
         from generate_series(0::bigint, {n} - 1) as g(i)""",
+    "snowflake": """
+        select 'user-' || i as id, 'u' || i || '@example.com' as email,
+               cast(mod(i, 100000) as number(10,2)) / 100 as ltv, i * 7919 as orders,
+               mod(i, 1000) / 7.0::float as ratio, mod(i, 3) = 0 as active,
+               dateadd(day, mod(i, 1500), '2020-01-01'::date) as born,
+               dateadd(second, i, '2024-01-01 00:00:00'::timestamp_ntz) as seen_at,
+               dateadd(second, i * 3, '2024-01-01 00:00:00 +00:00'::timestamp_tz) as paid_at,
+               case when mod(i, 10) = 0 then null else 'plan-' || mod(i, 4) end as plan
+        from (select seq8() as i from table(generator(rowcount => {n})))""",
+    "spark": """
+        select concat('user-', i) as id, concat('u', i, '@example.com') as email,
+               cast(i % 100000 as decimal(10,2)) / 100 as ltv, i * 7919 as orders,
+               (i % 1000) / 7.0D as ratio, i % 3 = 0 as active,
+               date_add(date'2020-01-01', cast(i % 1500 as int)) as born,
+               cast(timestamp_seconds(1704067200 + i) as timestamp_ntz) as seen_at,
+               timestamp_seconds(1704067200 + i * 3) as paid_at,
+               case when i % 10 = 0 then null else concat('plan-', i % 4) end as plan
+        from (select id as i from range({n}))""",
+    "clickhouse": """
+        select concat('user-', toString(number)) as id,
+               concat('u', toString(number), '@example.com') as email,
+               toDecimal64(number % 100000, 2) / 100 as ltv, number * 7919 as orders,
+               (number % 1000) / 7.0 as ratio, number % 3 = 0 as active,
+               toDate('2020-01-01') + toIntervalDay(number % 1500) as born,
+               toDateTime64('2024-01-01 00:00:00', 0) + toIntervalSecond(number) as seen_at,
+               toDateTime64('2024-01-01 00:00:00', 0, 'UTC') + toIntervalSecond(number * 3)
+                 as paid_at,
+               if(number % 10 = 0, NULL, concat('plan-', toString(number % 4))) as plan
+        from numbers({n})""",
 }
 TYPES = {
     "id": "string", "email": "string", "ltv": "number", "orders": "number", "ratio": "number",
@@ -52,12 +90,14 @@ def canonical_sql(dialect: str, n: int) -> str:
     return exp.select(*cols).from_(exp.paren(model).as_("m")).sql(dialect)
 
 
-def child(dialect: str, n: int, url: str | None) -> None:
+def child(spec: str, n: int) -> None:
     from onesync.model import Source
     from onesync.sources import connect
 
-    source = Source("bench", dialect, url=url, path=":memory:" if dialect == "duckdb" else None)
-    sql = canonical_sql(dialect, n)
+    fields = json.loads(spec)
+    fields["options"] = tuple(tuple(kv) for kv in fields.get("options", ()))
+    source = Source("bench", **fields)
+    sql = canonical_sql(source.dialect, n)
     rows = 0
     start = time.perf_counter()
     with connect(source) as conn:
@@ -68,6 +108,36 @@ def child(dialect: str, n: int, url: str | None) -> None:
     print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
 
 
+@contextmanager
+def source_of(engine: str, pg: str, tmp: Path) -> Iterator[dict[str, Any]]:
+    """The Source fields (as JSON-able values) for ``engine``, with its server running."""
+    if engine == "duckdb":
+        yield {"dialect": "duckdb", "path": ":memory:"}
+    elif engine == "postgres":
+        yield {"dialect": "postgres", "url": pg}
+    elif engine == "snowflake":
+        from tests.warehouses.fakesnow_server import serve
+
+        with serve(tmp / "fakesnow") as fs:
+            yield {
+                "dialect": "snowflake",
+                "url": f"snowflake://{fs.user}:{fs.password}@acct/BENCH/PUBLIC",
+                "options": [["host", fs.host], ["port", str(fs.port)], ["protocol", "http"]],
+            }
+    elif engine == "spark":
+        options = [
+            ["spark.sql.shuffle.partitions", "2"],
+            ["spark.ui.enabled", "false"],
+            ["spark.sql.warehouse.dir", str(tmp / "spark-warehouse")],
+        ]
+        yield {"dialect": "spark", "url": "local[2]", "options": options}
+    elif engine == "clickhouse":
+        (tmp / "bench.chdb").mkdir()
+        yield {"dialect": "clickhouse", "path": str(tmp / "bench.chdb")}
+    else:
+        raise SystemExit(f"unknown engine {engine!r}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default="100000,1000000")
@@ -75,27 +145,29 @@ def main() -> None:
         "--pg",
         default=os.environ.get("ONESYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"),
     )
-    parser.add_argument("--engines", default="duckdb,postgres")
-    parser.add_argument("--child", nargs=2, metavar=("DIALECT", "ROWS"), help=argparse.SUPPRESS)
+    parser.add_argument("--engines", default="duckdb,postgres,snowflake,spark,clickhouse")
+    parser.add_argument("--child", nargs=2, metavar=("SOURCE", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]), args.pg)
+        child(args.child[0], int(args.child[1]))
         return
     sizes = [int(s) for s in args.rows.split(",")]
     print(f"{'engine':<10} {'rows':>10} {'seconds':>8} {'rows/s':>10} {'peak RSS MB':>12}")
     for engine in args.engines.split(","):
         peaks = []
-        for n in sizes:
-            cmd = [sys.executable, __file__, "--child", engine, str(n), "--pg", args.pg]
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            if done.returncode:
-                print(f"{engine:<10} {n:>10} failed: {done.stderr.strip().splitlines()[-1]}")
-                break
-            r = json.loads(done.stdout)
-            assert r["rows"] == n, r
-            peaks.append(r["peak_mb"])
-            print(f"{engine:<10} {n:>10} {r['seconds']:>8.2f} {n / r['seconds']:>10,.0f} "
-                  f"{r['peak_mb']:>12.1f}")  # fmt: skip
+        with tempfile.TemporaryDirectory() as tmp, source_of(engine, args.pg, Path(tmp)) as spec:
+            for n in sizes:
+                cmd = [sys.executable, __file__, "--child", json.dumps(spec), str(n)]
+                done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                if done.returncode:
+                    last = (done.stderr.strip().splitlines() or ["?"])[-1]
+                    print(f"{engine:<10} {n:>10} failed: {last}")
+                    break
+                r = json.loads(done.stdout.strip().splitlines()[-1])
+                assert r["rows"] == n, r
+                peaks.append(r["peak_mb"])
+                print(f"{engine:<10} {n:>10} {r['seconds']:>8.2f} {n / r['seconds']:>10,.0f} "
+                      f"{r['peak_mb']:>12.1f}")  # fmt: skip
         if len(peaks) == len(sizes) and len(peaks) > 1:
             print(f"{engine:<10} peak memory {sizes[-1]:,} / {sizes[0]:,} rows: "
                   f"{peaks[-1] / peaks[0]:.2f}x")  # fmt: skip

@@ -245,14 +245,17 @@ class Destination:
 
 @dataclass(frozen=True, slots=True)
 class StateConfig:
-    """Where onesync remembers what OneSignal confirmed: a DuckDB file or a PostgreSQL URL."""
+    """Where onesync remembers what OneSignal confirmed: a DuckDB file, a PostgreSQL or a
+    Snowflake URL."""
 
     url: str = ".onesync/state.duckdb"
     max_destructive_share: float = 0.1  # refuse plans that unset/remove more than this share
     max_invalid_share: float = 0.5  # plan and apply exit 1 when more rows than this are invalid
 
     @property
-    def backend(self) -> Literal["duckdb", "postgres"]:
+    def backend(self) -> Literal["duckdb", "postgres", "snowflake"]:
+        if self.url.startswith("snowflake://"):
+            return "snowflake"
         return "postgres" if self.url.startswith(("postgres://", "postgresql://")) else "duckdb"
 
 

@@ -102,12 +102,16 @@ def invalid_rows(eng: Engine, ws: Workspace, compiled: CompiledSync, cols: list[
             "sync, kind, rank, seq, key, reason, rows",
             f"VALUES ({s}, 'invalid', 0, 0, NULL, {lit(reason)}, {nulls})",
         )
+    agg = (
+        "LISTAGG(DISTINCT reason, '; ') WITHIN GROUP (ORDER BY reason)"
+        if eng.dialect == "snowflake"
+        else "string_agg(DISTINCT reason, '; ' ORDER BY reason)"
+    )
     rel = relation(
         eng,
         ws,
         "onesync_bad",
-        f"SELECT k, string_agg(DISTINCT reason, '; ' ORDER BY reason) AS reason FROM {INVALID} "
-        "GROUP BY k",
+        f"SELECT k, {agg} AS reason FROM {INVALID} GROUP BY k",
         ("k", "reason"),
     )
     ws.insert(
@@ -143,12 +147,15 @@ def count_valid(eng: Engine) -> int:
 def source_fingerprint(eng: Engine) -> str:
     """An order-independent checksum of the incoming rows' fingerprints (and their count).
 
-    Engine-specific (DuckDB sums ``hash()``, PostgreSQL sums md5 prefixes), which is enough:
-    a plan is checked against the same state engine it was made with.
+    Engine-specific (DuckDB sums ``hash()``, PostgreSQL sums md5 prefixes, Snowflake sums its
+    64-bit ``HASH`` into a NUMBER(38)), which is enough: a plan is checked against the same state
+    engine it was made with.
     """
     fp = eng.q("__fingerprint")
     if eng.dialect == "duckdb":
         agg = f"sum(hash(COALESCE({fp}, '')))::HUGEINT"
+    elif eng.dialect == "snowflake":
+        agg = f"sum(HASH(COALESCE({fp}, '')))"
     else:
         agg = f"sum(('x' || substr(md5(COALESCE({fp}, '')), 1, 15))::bit(60)::bigint::numeric)"
     row = eng.rows(f"SELECT count(*), {agg} FROM {INCOMING}")[0]
@@ -184,7 +191,8 @@ def _changed_rows(
     and per subscription ``sid_<i>``, ``pt_<i>``, ``pid_<i>`` (its id, a pending removal).
 
     The old values come out of the state's JSON in one parse per row on DuckDB (a list of JSON
-    pointers), one ``->>`` per value on PostgreSQL. ``conflicts``: the sync has rows held after
+    pointers) and Snowflake (``PARSE_JSON`` once, then ``j['key']::STRING``), one ``->>`` per
+    value on PostgreSQL. ``conflicts``: the sync has rows held after
     a 409, to leave out while unchanged."""
     sync = compiled.sync
     k, s, fp = eng.q("__key"), eng.lit(sync.name), eng.q("__fingerprint")
@@ -211,10 +219,12 @@ def _changed_rows(
                 ("oldsubid:" + c.label, f"pid_{i}"),
             ]
     names += [col for _, col in wanted]
-    duck = eng.dialect == "duckdb"
+    duck, snow = eng.dialect == "duckdb", eng.dialect == "snowflake"
     if duck and wanted:
         paths = ", ".join(eng.lit(_pointer(key)) for key, _ in wanted)
         select.append(f"json_extract_string(st.data, [{paths}]) AS olds")
+    elif snow:  # bracket notation takes any key; the state's data holds no JSON null
+        select += [f"st.j[{eng.lit(key)}]::STRING AS {col}" for key, col in wanted]
     elif wanted:
         select += [f"CAST(st.data AS JSON) ->> {eng.lit(key)} AS {col}" for key, col in wanted]
     held = (
@@ -223,9 +233,10 @@ def _changed_rows(
         if conflicts
         else ""
     )
+    parsed = ", PARSE_JSON(data) AS j" if snow and wanted else ""
     sql = (
-        f"SELECT {', '.join(select)} FROM {INCOMING} i LEFT JOIN (SELECT key, fingerprint, data "
-        f"FROM {ROWS} WHERE sync = {s}) st ON st.key = i.{k} WHERE {valid(eng)} AND "
+        f"SELECT {', '.join(select)} FROM {INCOMING} i LEFT JOIN (SELECT key, fingerprint, data"
+        f"{parsed} FROM {ROWS} WHERE sync = {s}) st ON st.key = i.{k} WHERE {valid(eng)} AND "
         f"(st.key IS NULL OR st.fingerprint IS DISTINCT FROM i.{fp}){held}"
     )
     if duck and wanted:

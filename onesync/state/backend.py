@@ -1,4 +1,5 @@
-"""The small interface a state backend implements (``duckdb.py``, ``postgres.py``).
+"""The small interface a state backend implements (``duckdb.py``, ``postgres.py``,
+``snowflake.py``).
 
 A backend is one open connection, holding the state lock when it was asked to, plus the bits
 of SQL that differ between engines: placeholders, an array-of-text parameter, the JSON merge
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Backend", "BackendName", "scrub"]
 
-BackendName = Literal["duckdb", "postgres"]
+BackendName = Literal["duckdb", "postgres", "snowflake"]
 
 
 def scrub(text: str, url: str | None = None) -> str:
@@ -38,7 +39,8 @@ def scrub(text: str, url: str | None = None) -> str:
 class Backend:
     """An open state connection; subclasses fill in what differs between engines.
 
-    Class attributes: ``name`` (``duckdb`` | ``postgres``, also the sqlglot dialect),
+    Class attributes: ``name`` (``duckdb`` | ``postgres`` | ``snowflake``, also the sqlglot
+    dialect),
     ``array`` (SQL for one list-of-text parameter, used as ``unnest(<array>)``) and ``merge``
     (the JSON merge patch of ``onesync_rows.data`` with ``EXCLUDED.data``, as text).
     """
@@ -66,6 +68,10 @@ class Backend:
     def transaction(self) -> AbstractContextManager[None]:
         """One transaction: committed when the block ends, rolled back when it raises."""
         raise NotImplementedError
+
+    def migration(self, sql: str) -> str:
+        """A migration statement as this engine runs it (Snowflake: made re-runnable)."""
+        return sql
 
     def diff_engine(self) -> Engine:
         """The planner's SQL next to the state, with this backend's loader of incoming rows."""

@@ -7,6 +7,9 @@ creates a new file, and every locker checks after locking that its file is still
 PostgreSQL state: a session-level ``pg_try_advisory_lock`` (keyed by the schema) plus a row in
 ``onesync_lock`` naming the holder (user@host, pid, since); ``--force`` terminates the session
 that holds the advisory lock.
+
+Snowflake state has no advisory lock: a lease row in ``onesync_lock``, see
+``onesync.state.snowflake``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,9 @@ OneSignal answered with, so onesync can delete exactly the subscription it creat
     onesync_outbox          message batches fixed before their first send (recipients, body,
                             idempotency key), so a rerun resends exactly that batch
     onesync_runs            run history: when, who, counts, outcome
-    onesync_lock            PostgreSQL only in practice: who holds the advisory lock
+    onesync_lock            PostgreSQL: who holds the advisory lock; Snowflake: the lock itself,
+                            a lease row (created before the migrations with a token and an
+                            expiry, see ``onesync.state.snowflake``)
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
-"""The state store: what OneSignal confirmed, per sync and key, in DuckDB or PostgreSQL.
+"""The state store: what OneSignal confirmed, per sync and key, in DuckDB, PostgreSQL or Snowflake.
 
 ``StateReader`` is the read side the planner uses: named queries, and ``diff_engine()`` for the
 diff SQL it runs next to the state. ``StateWriter`` adds the writes apply makes after OneSignal
 confirmed a batch (``confirm`` takes the records of ``onesync.state.records``). ``StateStore`` is
-both, over one backend connection (``duckdb.py`` or ``postgres.py``) holding the lock. Every
+both, over one backend connection (``duckdb.py``, ``postgres.py``, ``snowflake.py``) holding the
+lock. Snowflake has no ``ON CONFLICT``, no array parameter and no JSON merge function, and does
+not enforce primary keys: its writes are UPDATE (or DELETE) then INSERT ... WHERE NOT EXISTS in
+one transaction, over a JSON array parameter read by ``TABLE(FLATTEN(...))``, with confirmed
+values merged here per batch (JSON nulls are left out of its ``data``). Every
 write runs in one transaction and bumps ``serial``, so a plan can tell that the state it was made
 against has moved on. Writes are idempotent: confirming the same batch twice is harmless.
 """
@@ -13,14 +17,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from onesync.errors import StateError
 from onesync.model import StateConfig
-from onesync.state import duckdb, postgres
+from onesync.state import duckdb, postgres, snowflake
 from onesync.state.backend import Backend, BackendName
 from onesync.state.engine import Engine
 from onesync.state.lock import LockInfo, now, who
@@ -35,6 +39,17 @@ def precise_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+def _flatten(*fields: str) -> str:
+    """Snowflake: the rows of one JSON-array parameter of objects (a missing field is NULL)."""
+    cols = ", ".join(f"value['{f}']::STRING AS {f}" for f in fields)
+    return f"SELECT {cols} FROM TABLE(FLATTEN(INPUT => PARSE_JSON(?)))"
+
+
+def _objects(rows: Iterable[Mapping[str, str | None]]) -> str:
+    """The parameter ``_flatten`` reads: NULL fields left out, so no JSON null is ever cast."""
+    return json.dumps([{k: v for k, v in r.items() if v is not None} for r in rows])
+
+
 class StateReader:
     """Read-only queries on the state store (the planner needs nothing else)."""
 
@@ -43,8 +58,21 @@ class StateReader:
 
     @property
     def backend(self) -> BackendName:
-        """``duckdb`` or ``postgres``."""
+        """``duckdb``, ``postgres`` or ``snowflake``."""
         return self._db.name
+
+    @property
+    def _sf(self) -> bool:
+        return self._db.name == "snowflake"
+
+    def _in(self) -> str:
+        """A subquery of the keys of one list parameter (``_list``)."""
+        if self._sf:
+            return "SELECT value::STRING FROM TABLE(FLATTEN(INPUT => PARSE_JSON(?)))"
+        return f"SELECT unnest({self._db.array})"
+
+    def _list(self, values: Sequence[str]) -> Any:
+        return json.dumps(list(values)) if self._sf else list(values)
 
     @property
     def where(self) -> str:
@@ -100,9 +128,8 @@ class StateReader:
         if not keys:
             return {}
         rows = self._rows(
-            "SELECT key, data FROM onesync_rows WHERE sync = ? AND key IN "
-            f"(SELECT unnest({self._db.array}))",
-            (sync, list(keys)),
+            f"SELECT key, data FROM onesync_rows WHERE sync = ? AND key IN ({self._in()})",
+            (sync, self._list(keys)),
         )
         return {str(k): (json.loads(d) if d else {}) for k, d in rows}
 
@@ -178,6 +205,9 @@ class StateWriter(StateReader):
         rows = list(rows)
         if not rows:
             return
+        if self._sf:
+            self._confirm_rows_merged(sync, rows)
+            return
         keys = [r[0] for r in rows]
         fps = [r[1] for r in rows]
         data = [json.dumps(dict(r[2]), sort_keys=True) for r in rows]
@@ -196,6 +226,39 @@ class StateWriter(StateReader):
                 (sync, keys),
             )
 
+    def _confirm_rows_merged(
+        self, sync: str, rows: list[tuple[str, str | None, Mapping[str, str | None]]]
+    ) -> None:
+        """``confirm_rows`` where the database has no JSON merge patch (Snowflake): the batch's
+        confirmed values are read, patched here, and written back whole."""
+        with self._transaction():
+            old = self.values_of(sync, list(dict.fromkeys(r[0] for r in rows)))
+            new: dict[str, tuple[str | None, dict[str, str | None]]] = {}
+            for key, fp, patch in rows:
+                base = new[key][1] if key in new else old.get(key, {})
+                merged = {**base, **patch}
+                new[key] = (fp, {k: v for k, v in merged.items() if v is not None})
+            keys = self._list(list(new))
+            self._db.execute(
+                f"DELETE FROM onesync_rows WHERE sync = ? AND key IN ({self._in()})", (sync, keys)
+            )
+            self._db.execute(
+                "INSERT INTO onesync_rows (sync, key, fingerprint, data, updated_at) "
+                f"SELECT ?, u.k, u.f, u.d, ? FROM ({_flatten('k', 'f', 'd')}) AS u",
+                (
+                    sync,
+                    precise_now(),
+                    _objects(
+                        {"k": k, "f": fp, "d": json.dumps(d, sort_keys=True)}
+                        for k, (fp, d) in new.items()
+                    ),
+                ),
+            )
+            self._db.execute(
+                f"DELETE FROM onesync_conflicts WHERE sync = ? AND key IN ({self._in()})",
+                (sync, keys),
+            )
+
     def record_conflicts(self, sync: str, rows: Iterable[tuple[str, str | None, str]]) -> None:
         """Remember (key, row fingerprint, reason) of rows OneSignal answered 409 for.
 
@@ -204,6 +267,23 @@ class StateWriter(StateReader):
         """
         rows = list(rows)
         if not rows:
+            return
+        if self._sf:
+            last = {key: (fp, reason) for key, fp, reason in rows}
+            with self._transaction():
+                self._db.execute(
+                    f"DELETE FROM onesync_conflicts WHERE sync = ? AND key IN ({self._in()})",
+                    (sync, self._list(list(last))),
+                )
+                self._db.execute(
+                    "INSERT INTO onesync_conflicts (sync, key, fingerprint, reason, seen_at) "
+                    f"SELECT ?, u.k, u.f, u.r, ? FROM ({_flatten('k', 'f', 'r')}) AS u",
+                    (
+                        sync,
+                        now(),
+                        _objects({"k": k, "f": f, "r": r} for k, (f, r) in last.items()),
+                    ),
+                )
             return
         with self._transaction():
             for key, fp, reason in rows:
@@ -222,9 +302,8 @@ class StateWriter(StateReader):
             return
         with self._transaction():
             self._db.execute(
-                "DELETE FROM onesync_rows WHERE sync = ? AND key IN "
-                f"(SELECT unnest({self._db.array}))",
-                (sync, keys),
+                f"DELETE FROM onesync_rows WHERE sync = ? AND key IN ({self._in()})",
+                (sync, self._list(keys)),
             )
 
     def record_sent(
@@ -249,16 +328,20 @@ class StateWriter(StateReader):
         at = precise_now()
         a = self._db.array
         with self._transaction():
-            self._db.execute(
-                "INSERT INTO onesync_syncs (sync, kind, baseline_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (sync) DO NOTHING",
-                (sync, kind, at),
-            )
+            self._started(sync, kind, at)
             if outbox is not None:
                 self._db.execute(
                     "DELETE FROM onesync_outbox WHERE sync = ? AND id = ?", (sync, outbox)
                 )
             if not keys:
+                return
+            if self._sf:
+                self._db.execute(
+                    "UPDATE onesync_sent SET status = ?, sent_at = ? WHERE sync = ? AND "
+                    f"status = 'missed' AND key IN ({self._in()})",
+                    (status, at, sync, self._list(keys)),
+                )
+                self._insert_new_sent(sync, "?, ?, u.e, 0", (status, at), keys, ids)
                 return
             self._db.execute(
                 "INSERT INTO onesync_sent (sync, key, status, sent_at, external_id, attempts) "
@@ -278,11 +361,18 @@ class StateWriter(StateReader):
             return
         at = precise_now()
         with self._transaction():
-            self._db.execute(
-                "INSERT INTO onesync_syncs (sync, kind, baseline_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (sync) DO NOTHING",
-                (sync, kind, at),
-            )
+            self._started(sync, kind, at)
+            if self._sf:
+                keys = [k for k, _ in rows]
+                self._db.execute(
+                    "UPDATE onesync_sent SET sent_at = ?, attempts = COALESCE(attempts, 0) + 1 "
+                    f"WHERE sync = ? AND status = 'missed' AND key IN ({self._in()})",
+                    (at, sync, self._list(keys)),
+                )
+                self._insert_new_sent(
+                    sync, "'missed', ?, u.e, 1", (at,), keys, [e for _, e in rows]
+                )
+                return
             a = self._db.array
             self._db.execute(
                 "INSERT INTO onesync_sent (sync, key, status, sent_at, external_id, attempts) "
@@ -294,22 +384,68 @@ class StateWriter(StateReader):
                 (sync, at, [k for k, _ in rows], [e for _, e in rows]),
             )
 
+    def _started(self, sync: str, kind: str, at: str) -> None:
+        """Record the sync's first run (baseline), once."""
+        if self._sf:
+            self._db.execute(
+                "INSERT INTO onesync_syncs (sync, kind, baseline_at) SELECT ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM onesync_syncs WHERE sync = ?)",
+                (sync, kind, at, sync),
+            )
+            return
+        self._db.execute(
+            "INSERT INTO onesync_syncs (sync, kind, baseline_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (sync) DO NOTHING",
+            (sync, kind, at),
+        )
+
+    def _insert_new_sent(
+        self,
+        sync: str,
+        rest: str,
+        params: tuple[Any, ...],
+        keys: Sequence[str],
+        ids: Sequence[str | None],
+    ) -> None:
+        """Snowflake: insert the keys not in ``onesync_sent`` yet (``rest``: status, sent_at,
+        external_id, attempts over ``u.e`` and ``params``)."""
+        self._db.execute(
+            "INSERT INTO onesync_sent (sync, key, status, sent_at, external_id, attempts) "
+            f"SELECT ?, u.k, {rest} FROM ({_flatten('k', 'e')}) AS u WHERE NOT EXISTS "
+            "(SELECT 1 FROM onesync_sent s WHERE s.sync = ? AND s.key = u.k)",
+            (
+                sync,
+                *params,
+                _objects({"k": k, "e": e} for k, e in zip(keys, ids, strict=True)),
+                sync,
+            ),
+        )
+
     def outbox_put(
         self, sync: str, id: str, keys: Sequence[str], external_ids: Sequence[str], body: Any
     ) -> None:
         """Fix a message batch (recipients, body, idempotency key) before its first send."""
+        values = (
+            sync,
+            id,
+            json.dumps(list(keys)),
+            json.dumps(list(external_ids)),
+            json.dumps(body, sort_keys=True),
+            now(),
+        )
         with self._transaction():
+            if self._sf:
+                self._db.execute(
+                    "INSERT INTO onesync_outbox (sync, id, keys, external_ids, body, created_at) "
+                    "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM onesync_outbox "
+                    "WHERE sync = ? AND id = ?)",
+                    (*values, sync, id),
+                )
+                return
             self._db.execute(
                 "INSERT INTO onesync_outbox (sync, id, keys, external_ids, body, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sync, id) DO NOTHING",
-                (
-                    sync,
-                    id,
-                    json.dumps(list(keys)),
-                    json.dumps(list(external_ids)),
-                    json.dumps(body, sort_keys=True),
-                    now(),
-                ),
+                values,
             )
 
     def outbox_done(self, sync: str, ids: Iterable[str]) -> None:
@@ -319,9 +455,8 @@ class StateWriter(StateReader):
             return
         with self._transaction():
             self._db.execute(
-                "DELETE FROM onesync_outbox WHERE sync = ? AND id IN "
-                f"(SELECT unnest({self._db.array}))",
-                (sync, ids),
+                f"DELETE FROM onesync_outbox WHERE sync = ? AND id IN ({self._in()})",
+                (sync, self._list(ids)),
             )
 
     def record_baseline(self, sync: str, keys: Iterable[str], kind: str = "event") -> None:
@@ -424,10 +559,22 @@ class StateStore(StateWriter):
         for version, statements in MIGRATIONS:
             if version <= current:
                 continue
-            with self._transaction(bump=False):
+            # Snowflake commits before and after every DDL statement: there each statement is
+            # re-runnable instead, and the version row comes last
+            block: AbstractContextManager[None] = (
+                nullcontext() if self._sf else self._transaction(bump=False)
+            )
+            with block:
                 for sql in statements:
-                    self._db.execute(sql)
-                if version == 1:
+                    self._db.execute(self._db.migration(sql))
+                if version == 1 and self._sf:
+                    for key, value in (("serial", "0"), ("lineage", str(uuid.uuid4()))):
+                        self._db.execute(
+                            "INSERT INTO onesync_meta (key, value) SELECT ?, ? WHERE NOT EXISTS "
+                            "(SELECT 1 FROM onesync_meta WHERE key = ?)",
+                            (key, value, key),
+                        )
+                elif version == 1:
                     self._db.execute(
                         "INSERT INTO onesync_meta (key, value) VALUES ('serial', '0'), "
                         "('lineage', ?)",
@@ -466,6 +613,8 @@ def open_state(
     backend: Backend
     if config.backend == "postgres":
         backend = postgres.open_backend(config, root, lock=lock, lock_timeout=lock_timeout)
+    elif config.backend == "snowflake":
+        backend = snowflake.open_backend(config, root, lock=lock, lock_timeout=lock_timeout)
     else:
         backend = duckdb.open_backend(config, root, lock=lock, lock_timeout=lock_timeout)
     store = StateStore(backend)
@@ -480,10 +629,12 @@ def open_state(
 
 def unlock_state(config: StateConfig, root: Path, *, force: bool = False) -> LockInfo | None:
     """Clear the state lock (a stale one; a live one only with ``force``); returns its holder."""
-    if config.backend != "postgres":
+    if config.backend == "duckdb":
         return duckdb.unlock(config, root, force=force)
     store = open_state(config, root, lock=False)
     try:
+        if isinstance(store._db, snowflake.SnowflakeBackend):
+            return snowflake.unlock(store._db, force=force)
         assert isinstance(store._db, postgres.PostgresBackend)
         return postgres.unlock(store._db, force=force)
     finally:

@@ -104,7 +104,7 @@ def build_sources(doc: Document) -> tuple[dict[str, Source], list[Diagnostic]]:
             diags.append(
                 doc.diag(path, f"source '{name}' has both url and path", "keep one of them")
             )
-        elif url is None and file is None:
+        elif url is None and file is None and not _named_by_options(dialect, spec):
             hint: str | None = (
                 "add path: data/file.db, or path: ':memory:'"
                 if dialect in FILE_DIALECTS
@@ -130,13 +130,17 @@ def build_sources(doc: Document) -> tuple[dict[str, Source], list[Diagnostic]]:
                 )
             )
         line, col = doc.at(path, key=True)
-        options = tuple(
-            (str(k), _option_text(v)) for k, v in (spec.get("options") or {}).items()
-        )
+        options = tuple((str(k), _option_text(v)) for k, v in (spec.get("options") or {}).items())
         sources[name] = Source(
             name, dialect, url, file, tz, Pos(doc.file, line, col), options=options
         )
     return sources, diags
+
+
+def _named_by_options(dialect: str, spec: dict[str, Any]) -> bool:
+    """A Snowflake source may give its account in options: instead of a url."""
+    options = spec.get("options")
+    return dialect == "snowflake" and isinstance(options, dict) and "account" in options
 
 
 def _option_text(value: Any) -> str:
@@ -152,7 +156,8 @@ def _sheet(name: str, raw: Any) -> Sheet | None:
         return Sheet(url=raw, table=name)
     if not isinstance(raw, dict):
         return None
-    types = raw.get("types") if isinstance(raw.get("types"), dict) else {}
+    types = raw.get("types")
+    types = types if isinstance(types, dict) else {}
     return Sheet(
         url=raw.get("url"),
         spreadsheet_id=raw.get("spreadsheet_id"),
@@ -318,7 +323,7 @@ def _api_url_problem(url: str) -> tuple[str, str] | None:
     return None
 
 
-STATE_SCHEMES = ("postgresql://", "postgres://")
+STATE_SCHEMES = ("postgresql://", "postgres://", "snowflake://")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 

@@ -20,6 +20,7 @@ from onesync.validate.sql import database_text, locate
 __all__ = ["check_model", "source_problems"]
 
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # md:, s3://: not a local file to look for
+_FILES = ("duckdb", "sqlite", "clickhouse")  # build.FILE_DIALECTS; clickhouse: a chDB folder
 
 
 def _database_file(source: Source, root: Path) -> Path | None:
@@ -34,7 +35,7 @@ def _database_file(source: Source, root: Path) -> Path | None:
             path = url.removeprefix("duckdb://") if url.startswith("duckdb:///") else path
         elif source.dialect == "sqlite":
             path = url.removeprefix("sqlite:///")
-    if source.dialect not in ("duckdb", "sqlite") or not path or path.startswith(":memory:"):
+    if source.dialect not in _FILES or not path or path.startswith(":memory:"):
         return None
     if _URI.match(path) and not Path(path).is_absolute():
         return None
@@ -45,11 +46,14 @@ def _database_file(source: Source, root: Path) -> Path | None:
 def _misconfigured(ctx: Context, source: Source) -> bool:
     """The project file already has an error about how to reach ``source`` (an unset
     variable, both or neither of url and path): connecting would only repeat it."""
+    doc = ctx.project
+    if source.sheet is not None:  # reached through sheet:, never a url or path
+        here = ("sources", source.name, "sheet")
+        return doc is not None and any(k[:3] == here for k in doc.unresolved)
     if (source.url is None) == (source.path is None):
         return True
-    if source.path is not None and source.dialect not in ("duckdb", "sqlite"):
+    if source.path is not None and source.dialect not in _FILES:
         return True
-    doc = ctx.project
     keys = (("sources", source.name, "url"), ("sources", source.name, "path"))
     return doc is not None and any(k in doc.unresolved for k in keys)
 
@@ -60,7 +64,7 @@ def _at_source(ctx: Context, source: Source, message: str, hint: str) -> Diagnos
     if doc is None:  # a Context built by hand, without the project document
         pos = source.pos or Pos("onesync.yaml", 1, 1)
         return Diagnostic(pos.file, pos.line, pos.col, message, hint)
-    key = "path" if source.path is not None else "url"
+    key = "sheet" if source.sheet else "path" if source.path is not None else "url"
     return doc.diag(("sources", source.name, key), message, hint)
 
 
@@ -90,12 +94,16 @@ def _unreachable(ctx: Context, source: Source) -> Diagnostic | None:
     if not why:
         return None
     text = redact(database_text(" ".join(str(why).split())))
+    check = (
+        "check its sheet: (link, id, credentials)"
+        if source.sheet
+        else "check its url or path, the credentials, and that the database runs"
+    )
     problem = _at_source(
         ctx,
         source,
         f"source '{source.name}' ({source.dialect}) cannot be reached: {text}",
-        "check its url or path, the credentials, and that the database runs; "
-        "validate --offline skips connection checks",
+        f"{check}; validate --offline skips connection checks",
     )
     ctx.reached[source.name] = problem
     return problem

@@ -4,7 +4,8 @@ A project with a profile sync (``customers``) and an event sync (``orders``) ove
 ``dw``: plan and apply, check what OneSignal holds, change rows in the warehouse, check that the
 second plan holds exactly those changes, apply, and check the third plan is empty. A test module
 gives a ``Warehouse`` (how to write tables into its engine, the ``dw:`` source block, optionally
-a ``state.url`` in the same engine) and calls ``tell_story``.
+a ``state.url`` in the same engine) and calls ``tell_story``. A source that holds one table (a
+Google Sheet) gives ``source_for(table)`` too: then each table is read from a source of its own.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ ORDERS: tuple[tuple[str, str], ...] = (
 
 PROFILE_SPEC = """\
 sync: customers
-source: dw
+source: {source}
 model: {{table: {customers}}}
 identity: {{external_id: id}}
 subscriptions: {{email: email}}
@@ -48,7 +49,7 @@ tags:
 
 EVENT_SPEC = """\
 sync: orders
-source: dw
+source: {source}
 model:
   sql: select order_id, customer_id, total, placed_at from {orders}
 identity: {{external_id: customer_id}}
@@ -101,21 +102,38 @@ def order_rows(n: int, customers: int) -> list[tuple[Any, ...]]:
     ]
 
 
+def _sources(wh: Warehouse) -> tuple[str, dict[str, str]]:
+    """The ``sources:`` block, and the source each table is read from: ``dw`` for both, or
+    ``source_for(table)`` -> (name, lines) when the warehouse has one source per table."""
+    per_table = getattr(wh, "source_for", None)
+    if per_table is None:
+        return f"  dw:\n{wh.source_yaml()}", {"customers": "dw", "orders": "dw"}
+    block, names = "", {}
+    for table in ("customers", "orders"):
+        name, lines = per_table(table)
+        block += f"  {name}:\n{lines}"
+        names[table] = name
+    return block, names
+
+
 def write_project(root: Path, wh: Warehouse, api_url: str, state_url: str | None = None) -> None:
     (root / "specs").mkdir(parents=True, exist_ok=True)
     state = state_url or ".onesync/state.duckdb"
+    sources, source_of = _sources(wh)
     (root / "onesync.yaml").write_text(
         "version: 1\n"
-        f"sources:\n  dw:\n{wh.source_yaml()}"
+        f"sources:\n{sources}"
         f"destination:\n  app_id: {APP_ID}\n  api_key: ${{env:TEST_ONESIGNAL_KEY}}\n"
         f"  api_url: {api_url}\n"
         f"state:\n  url: {state}\n"
         "specs: specs/\n"
     )
     (root / "specs" / "customers.yaml").write_text(
-        PROFILE_SPEC.format(customers=wh.table("customers"))
+        PROFILE_SPEC.format(customers=wh.table("customers"), source=source_of["customers"])
     )
-    (root / "specs" / "orders.yaml").write_text(EVENT_SPEC.format(orders=wh.table("orders")))
+    (root / "specs" / "orders.yaml").write_text(
+        EVENT_SPEC.format(orders=wh.table("orders"), source=source_of["orders"])
+    )
 
 
 def expected(rows: Sequence[tuple[Any, ...]]) -> dict[str, dict[str, Any]]:

@@ -74,7 +74,8 @@ FROM (
     CASE
       WHEN NOT REGEXP_LIKE(
         NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), ''),
-        '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+        '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$',
+        's'
       )
       THEN NULL
       WHEN NULLIF(TRIM(CAST(m.ltv AS VARCHAR)), '') LIKE '%.%'
@@ -88,11 +89,12 @@ FROM (
     m.ltv AS __raw_0,
     CAST(CASE
       WHEN CASE
-        WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?0*[0-9]{1,12}$')
+        WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?0*[0-9]{1,12}$', 's')
         THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
         WHEN NOT REGEXP_LIKE(
           TRIM(CAST(m.last_order_at AS VARCHAR)),
-          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$',
+          's'
         )
         THEN NULL
         WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
@@ -114,21 +116,27 @@ FROM (
         THEN NULL
         WHEN REGEXP_LIKE(
           TRIM(CAST(m.last_order_at AS VARCHAR)),
-          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+          '.*[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+          's'
         )
-        THEN CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
+        THEN CAST(DATEDIFF(
+          SECOND,
+          CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+          CAST(CONVERT_TIMEZONE('UTC', TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP_TZ)) AS TIMESTAMP_NTZ)
         ) AS BIGINT)
-        ELSE CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
+        ELSE CAST(DATEDIFF(
+          SECOND,
+          CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+          TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP_NTZ)
         ) AS BIGINT)
       END BETWEEN -62135596800 AND 253402300799
       THEN CASE
-        WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?0*[0-9]{1,12}$')
+        WHEN REGEXP_LIKE(TRIM(CAST(m.last_order_at AS VARCHAR)), '^-?0*[0-9]{1,12}$', 's')
         THEN CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS BIGINT)
         WHEN NOT REGEXP_LIKE(
           TRIM(CAST(m.last_order_at AS VARCHAR)),
-          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$',
+          's'
         )
         THEN NULL
         WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.last_order_at AS VARCHAR)), 9, 2) AS INT) <= CASE
@@ -150,13 +158,18 @@ FROM (
         THEN NULL
         WHEN REGEXP_LIKE(
           TRIM(CAST(m.last_order_at AS VARCHAR)),
-          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+          '.*[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+          's'
         )
-        THEN CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMPTZ))
+        THEN CAST(DATEDIFF(
+          SECOND,
+          CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+          CAST(CONVERT_TIMEZONE('UTC', TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP_TZ)) AS TIMESTAMP_NTZ)
         ) AS BIGINT)
-        ELSE CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP))
+        ELSE CAST(DATEDIFF(
+          SECOND,
+          CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+          TRY_CAST(TRIM(CAST(m.last_order_at AS VARCHAR)) AS TIMESTAMP_NTZ)
         ) AS BIGINT)
       END
     END AS VARCHAR) AS tag__last_order_at,
@@ -256,11 +269,12 @@ FROM (
     CAST(m.currency AS VARCHAR) AS prop__currency,
     CASE
       WHEN CASE
-        WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?0*[0-9]{1,12}$')
+        WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?0*[0-9]{1,12}$', 's')
         THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
         WHEN NOT REGEXP_LIKE(
           TRIM(CAST(m.placed_at AS VARCHAR)),
-          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
+          '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$',
+          's'
         )
         THEN NULL
         WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
@@ -282,56 +296,327 @@ FROM (
         THEN NULL
         WHEN REGEXP_LIKE(
           TRIM(CAST(m.placed_at AS VARCHAR)),
-          '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
+          '.*[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+          's'
         )
-        THEN CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
+        THEN CAST(DATEDIFF(
+          SECOND,
+          CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+          CAST(CONVERT_TIMEZONE('UTC', TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_TZ)) AS TIMESTAMP_NTZ)
         ) AS BIGINT)
-        ELSE CAST(FLOOR(
-          EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
+        ELSE CAST(DATEDIFF(
+          SECOND,
+          CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+          TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_NTZ)
         ) AS BIGINT)
       END BETWEEN -62135596800 AND 253402300799
-      THEN TO_CHAR(
-        TO_TIMESTAMP(
-          CASE
-            WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?0*[0-9]{1,12}$')
-            THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
-            WHEN NOT REGEXP_LIKE(
-              TRIM(CAST(m.placed_at AS VARCHAR)),
-              '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$'
-            )
-            THEN NULL
-            WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
-              WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
-              THEN 30
-              WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-              AND (
-                (
-                  CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
-                  AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
-                )
-                OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+      THEN LPAD(
+        CAST(YEAR(
+          DATEADD(
+            SECOND,
+            CAST(CASE
+              WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?0*[0-9]{1,12}$', 's')
+              THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+              WHEN NOT REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$',
+                's'
               )
-              THEN 29
-              WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
-              THEN 28
-              ELSE 31
-            END
-            THEN NULL
-            WHEN REGEXP_LIKE(
-              TRIM(CAST(m.placed_at AS VARCHAR)),
-              '[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$'
-            )
-            THEN CAST(FLOOR(
-              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMPTZ))
-            ) AS BIGINT)
-            ELSE CAST(FLOOR(
-              EXTRACT(epoch_second FROM TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP))
-            ) AS BIGINT)
-          END
-        ),
-        'yyyy-mm-DDThh24:mi:ssZ'
-      )
+              THEN NULL
+              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+                THEN 30
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                AND (
+                  (
+                    CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                  )
+                  OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+                )
+                THEN 29
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                THEN 28
+                ELSE 31
+              END
+              THEN NULL
+              WHEN REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '.*[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+                's'
+              )
+              THEN CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                CAST(CONVERT_TIMEZONE('UTC', TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_TZ)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+              ELSE CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+            END AS BIGINT),
+            CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          )
+        ) AS VARCHAR),
+        4,
+        '0'
+      ) || '-' || LPAD(
+        CAST(MONTH(
+          DATEADD(
+            SECOND,
+            CAST(CASE
+              WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?0*[0-9]{1,12}$', 's')
+              THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+              WHEN NOT REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$',
+                's'
+              )
+              THEN NULL
+              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+                THEN 30
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                AND (
+                  (
+                    CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                  )
+                  OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+                )
+                THEN 29
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                THEN 28
+                ELSE 31
+              END
+              THEN NULL
+              WHEN REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '.*[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+                's'
+              )
+              THEN CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                CAST(CONVERT_TIMEZONE('UTC', TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_TZ)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+              ELSE CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+            END AS BIGINT),
+            CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          )
+        ) AS VARCHAR),
+        2,
+        '0'
+      ) || '-' || LPAD(
+        CAST(DAY(
+          DATEADD(
+            SECOND,
+            CAST(CASE
+              WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?0*[0-9]{1,12}$', 's')
+              THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+              WHEN NOT REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$',
+                's'
+              )
+              THEN NULL
+              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+                THEN 30
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                AND (
+                  (
+                    CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                  )
+                  OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+                )
+                THEN 29
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                THEN 28
+                ELSE 31
+              END
+              THEN NULL
+              WHEN REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '.*[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+                's'
+              )
+              THEN CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                CAST(CONVERT_TIMEZONE('UTC', TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_TZ)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+              ELSE CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+            END AS BIGINT),
+            CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          )
+        ) AS VARCHAR),
+        2,
+        '0'
+      ) || 'T' || LPAD(
+        CAST(HOUR(
+          DATEADD(
+            SECOND,
+            CAST(CASE
+              WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?0*[0-9]{1,12}$', 's')
+              THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+              WHEN NOT REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$',
+                's'
+              )
+              THEN NULL
+              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+                THEN 30
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                AND (
+                  (
+                    CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                  )
+                  OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+                )
+                THEN 29
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                THEN 28
+                ELSE 31
+              END
+              THEN NULL
+              WHEN REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '.*[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+                's'
+              )
+              THEN CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                CAST(CONVERT_TIMEZONE('UTC', TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_TZ)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+              ELSE CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+            END AS BIGINT),
+            CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          )
+        ) AS VARCHAR),
+        2,
+        '0'
+      ) || ':' || LPAD(
+        CAST(MINUTE(
+          DATEADD(
+            SECOND,
+            CAST(CASE
+              WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?0*[0-9]{1,12}$', 's')
+              THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+              WHEN NOT REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$',
+                's'
+              )
+              THEN NULL
+              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+                THEN 30
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                AND (
+                  (
+                    CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                  )
+                  OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+                )
+                THEN 29
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                THEN 28
+                ELSE 31
+              END
+              THEN NULL
+              WHEN REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '.*[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+                's'
+              )
+              THEN CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                CAST(CONVERT_TIMEZONE('UTC', TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_TZ)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+              ELSE CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+            END AS BIGINT),
+            CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          )
+        ) AS VARCHAR),
+        2,
+        '0'
+      ) || ':' || LPAD(
+        CAST(SECOND(
+          DATEADD(
+            SECOND,
+            CAST(CASE
+              WHEN REGEXP_LIKE(TRIM(CAST(m.placed_at AS VARCHAR)), '^-?0*[0-9]{1,12}$', 's')
+              THEN CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS BIGINT)
+              WHEN NOT REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$',
+                's'
+              )
+              THEN NULL
+              WHEN NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 9, 2) AS INT) <= CASE
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) IN (4, 6, 9, 11)
+                THEN 30
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                AND (
+                  (
+                    CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 4 = 0
+                    AND NOT CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 100 = 0
+                  )
+                  OR CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 1, 4) AS INT) % 400 = 0
+                )
+                THEN 29
+                WHEN CAST(SUBSTRING(TRIM(CAST(m.placed_at AS VARCHAR)), 6, 2) AS INT) = 2
+                THEN 28
+                ELSE 31
+              END
+              THEN NULL
+              WHEN REGEXP_LIKE(
+                TRIM(CAST(m.placed_at AS VARCHAR)),
+                '.*[0-9]:[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)$',
+                's'
+              )
+              THEN CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                CAST(CONVERT_TIMEZONE('UTC', TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_TZ)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+              ELSE CAST(DATEDIFF(
+                SECOND,
+                CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ),
+                TRY_CAST(TRIM(CAST(m.placed_at AS VARCHAR)) AS TIMESTAMP_NTZ)
+              ) AS BIGINT)
+            END AS BIGINT),
+            CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          )
+        ) AS VARCHAR),
+        2,
+        '0'
+      ) || 'Z'
     END AS __timestamp
   FROM (
     SELECT
