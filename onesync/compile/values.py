@@ -31,6 +31,7 @@ SQLite has no regexp() and no time zones: ``onesync.sources`` registers ``regexp
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlglot import exp
 
@@ -285,15 +286,398 @@ class MySQL(Family):
 
 
 class Snowflake(Family):
-    """Snowflake (tested on fakesnow, which runs Snowflake SQL on DuckDB)."""
+    """Snowflake (tested on fakesnow, which runs Snowflake SQL on DuckDB).
+
+    REGEXP_LIKE matches the whole string in Snowflake, so a pattern not anchored at an end gets
+    ``.*`` there (and the ``s`` flag, so ``.`` also takes a newline). Epochs are DATEDIFF in
+    seconds from 1970, which counts whole seconds crossed: the floor, also before 1970. Types
+    are explicit (TIMESTAMP alone follows the account's TIMESTAMP_TYPE_MAPPING), and formatted
+    times are built from their parts, so no session format or TO_CHAR model is involved.
+    The connector pins the session's output formats, which CAST(... AS VARCHAR) follows.
+    """
+
+    # spelled as Snowflake's docs do (sqlglot would print the synonyms TIMESTAMPNTZ, TIMESTAMPTZ)
+    _NTZ = exp.DataType(this=exp.DataType.Type.USERDEFINED, kind="TIMESTAMP_NTZ")
+    _TZ = exp.DataType(this=exp.DataType.Type.USERDEFINED, kind="TIMESTAMP_TZ")
+
+    def matches(self, t: exp.Expression, pattern: str) -> exp.Expression:
+        whole = ("" if pattern.startswith("^") else ".*") + pattern
+        whole += "" if pattern.endswith("$") else ".*"
+        return exp.RegexpLike(this=t, expression=_s(whole), flag=_s("s"))
+
+    def _since_epoch(self, ntz: exp.Expression) -> exp.Expression:
+        start = exp.cast(_s("1970-01-01 00:00:00"), self._NTZ)
+        return exp.cast(_fn("DATEDIFF", exp.var("SECOND"), start, ntz), exp.DataType.Type.BIGINT)
+
+    def naive_epoch(self, t: exp.Expression) -> exp.Expression:
+        return self._since_epoch(exp.TryCast(this=t, to=self._NTZ.copy()))
+
+    def zoned_epoch(self, t: exp.Expression) -> exp.Expression:
+        tz = exp.TryCast(this=t, to=self._TZ.copy())
+        utc = exp.cast(_fn("CONVERT_TIMEZONE", _s("UTC"), tz), self._NTZ)
+        return self._since_epoch(utc)
+
+    def local_epoch(self, t: exp.Expression, zone: str) -> exp.Expression:
+        ntz = exp.TryCast(this=t, to=self._NTZ.copy())
+        return self._since_epoch(_fn("CONVERT_TIMEZONE", _s(zone), _s("UTC"), ntz))
+
+    def format_epoch(self, e: exp.Expression, fmt: str) -> exp.Expression:
+        start = exp.cast(_s("1970-01-01 00:00:00"), self._NTZ)
+        ts = _fn("DATEADD", exp.var("SECOND"), exp.cast(e, exp.DataType.Type.BIGINT), start)
+
+        def part(name: str, width: int) -> exp.Expression:
+            text = exp.cast(_fn(name, ts), exp.DataType.Type.VARCHAR)
+            return _fn("LPAD", text, _n(width), _s("0"))
+
+        date_sep, end = ("T", "Z") if fmt == _ISO else (" ", "")
+        pieces: list[exp.Expression] = [
+            part("YEAR", 4), _s("-"), part("MONTH", 2), _s("-"), part("DAY", 2), _s(date_sep),
+            part("HOUR", 2), _s(":"), part("MINUTE", 2), _s(":"), part("SECOND", 2),
+        ]  # fmt: skip
+        if end:
+            pieces.append(_s(end))
+        out = pieces[0]
+        for piece in pieces[1:]:
+            out = exp.DPipe(this=out, expression=piece, safe=True)
+        return out
 
 
 class Spark(Family):
-    """Spark SQL (tested on a local Spark); Databricks SQL is the same dialect."""
+    """Spark SQL (tested on a local Spark); Databricks SQL is the same dialect.
+
+    ANSI mode (on by default since Spark 4, and on Databricks SQL) makes a bad cast fail the
+    query, so every cast of text the patterns have not vetted is a TRY_CAST. Times never go
+    through the session time zone (the source's ``timezone:``): naive text is read as
+    TIMESTAMP_NTZ and counted from the epoch with NTZ arithmetic, and epochs are formatted as
+    NTZ, so the result is the same whatever zone the session runs in.
+    """
+
+    _EPOCH = "1970-01-01 00:00:00"
+
+    def _try_cast(self, e: exp.Expression, to: str) -> exp.Expression:
+        return exp.TryCast(this=e, to=exp.DataType.build(to, dialect="spark"), safe=True)
+
+    def matches(self, t: exp.Expression, pattern: str) -> exp.Expression:
+        # Java's `$` also matches before a final line break ('42\n'); `\z` is the very end,
+        # as `$` is in RE2 (DuckDB) and PostgreSQL.
+        if pattern.endswith("$"):
+            pattern = pattern[:-1] + r"\z"
+        return exp.RegexpLike(this=t, expression=_s(pattern))
+
+    def number_text(self, e: exp.Expression) -> exp.Expression:
+        # DuckDB prints the shortest digits that read back as the same double (or float), the
+        # Python repr way: plain in [1e-4, 1e16), else 1e+16 / 1.5e-05. Java 17 prints doubles
+        # outside [1e-3, 1e7) as 1.0E7, and not always shortest: from 2^53 up it rounds the
+        # integer's digits to 17 (-9.9275260829721165E17, shortest ...116E17), and floats get
+        # up to 9 digits (-2.32539095E10, shortest -2.325391E10). So plain doubles are the
+        # decimal of Java's text (exact: it is the text), and the others are rounded to the
+        # fewest digits that read back, from the exact integer where a BIGINT holds it.
+        # Values used many times are bound once with a lambda (_let), which also keeps the
+        # generated code small enough for Spark to compile.
+        kind, text = _fn("typeof", e), self.cast_text(e)
+        plain = exp.not_(exp.RegexpLike(this=text, expression=_s("E")))  # most values: as is
+        return _case(
+            (
+                exp.EQ(this=kind, expression=_s("double")),
+                _case((plain, text), default=self._let(text, self._double)),
+            ),
+            (exp.EQ(this=kind, expression=_s("float")), self._let(self.cast_text(e), self._float)),
+            default=self.text(e),
+        )
+
+    _depth = 0  # lambdas being built around the current one; names them onesync_1, _2...
+
+    def _let(
+        self, value: exp.Expression, body: Callable[[exp.Column], exp.Expression]
+    ) -> exp.Expression:
+        """``body(v)`` with ``v`` computed once: element_at(transform(array(value), v -> ...), 1).
+
+        A lambda variable hides a column of the same name inside it; ``onesync_<depth>`` is
+        unique among the lambdas around it, and the SQL stays the same run after run.
+        """
+        return _fn("element_at", self._map(exp.Array(expressions=[value]), body), _n(1))
+
+    def _double(self, s: exp.Column) -> exp.Expression:
+        """Java's text of a double with an exponent (1.0E-5, -9.9275260829721165E17)."""
+        outside = r"E(-0*([5-9]|[1-9][0-9]+)|0*(1[6-9]|[2-9][0-9]|[1-9][0-9]{2,}))\z"
+        whole = self._try_cast(self._try_cast(s, "DOUBLE"), "BIGINT")
+        exact = exp.and_(  # 1e16 <= |x| < 2^63: the BIGINT holds every digit
+            exp.RegexpLike(this=s, expression=_s(r"E1[6-8]\z")),
+            exp.not_(exp.Is(this=whole, expression=exp.Null())),
+        )
+
+        def parts(w: exp.Column) -> exp.Expression:  # -992...648 -> {m: -9.92...648, p: 17}
+            digits = _fn("replace", self.cast_text(w), _s("-"), _s(""))
+            sign = _case((exp.LT(this=w, expression=_n(0)), _s("-")), default=_s(""))
+            head = exp.Substring(this=digits, start=_n(1), length=_n(1))
+            tail = exp.Substring(this=digits, start=_n(2))
+            mantissa = _fn("concat", sign, head, _s("."), tail)
+            power = exp.Sub(this=exp.Length(this=digits), expression=_n(1))
+            return exp.Struct(
+                expressions=[
+                    exp.PropertyEQ(
+                        this=exp.to_identifier("m"),
+                        expression=self._try_cast(mantissa, "DECIMAL(38, 20)"),
+                    ),
+                    exp.PropertyEQ(this=exp.to_identifier("p"), expression=power),
+                ]
+            )
+
+        def shortest(v: exp.Column) -> exp.Expression:
+            m, p = exp.column("m", table=v.name), exp.column("p", table=v.name)
+
+            def spelled(r: exp.Column) -> exp.Expression:  # 9.99.. rounded up to 10.0 is 1E(p+1)
+                up = self.cast_text(exp.Add(this=p, expression=_n(1)))
+                minus = _case((exp.LT(this=r, expression=_n(0)), _s("-1E")), default=_s("1E"))
+                return _case(
+                    (
+                        exp.GTE(this=exp.Abs(this=r), expression=_n(10)),
+                        _fn("concat", minus, up),
+                    ),
+                    default=_fn("concat", self.cast_text(r), _s("E"), self.cast_text(p)),
+                )
+
+            # 15, 16, 17 significant digits, rounded half up; the first that reads back
+            rounded = [exp.Round(this=m, decimals=_n(places)) for places in (14, 15, 16)]
+            return self._first_back(self._map(exp.Array(expressions=rounded), spelled), s, "DOUBLE")
+
+        return _case(
+            (exact, self._respell(self._let(self._let(whole, parts), shortest))),
+            # tiny, or past 2^63: Java's digits are the shortest there (but for 1e23-like cases)
+            (exp.RegexpLike(this=s, expression=_s(outside)), self._respell(s)),
+            default=self._decimal(s),
+        )
+
+    def _float(self, s: exp.Column) -> exp.Expression:
+        outside = r"e(-0*([5-9]|[1-9][0-9]+)|[+]0*(1[6-9]|[2-9][0-9]|[1-9][0-9]{2,}))\z"
+        value = self._try_cast(s, "FLOAT")  # %e widens it to its exact double
+        tries = [_fn("format_string", _s(f"%.{n - 1}e"), value) for n in (6, 7, 8, 9)]
+
+        def spelled(t: exp.Column) -> exp.Expression:
+            respelled = self._respell(t)
+            return _case(
+                (exp.RegexpLike(this=t, expression=_s(outside)), respelled),
+                default=self._decimal(t),
+            )
+
+        return _case(
+            (exp.EQ(this=s, expression=_s("-0.0")), s),  # DuckDB keeps the sign: -0
+            default=self._let(self._first_back(exp.Array(expressions=tries), s, "FLOAT"), spelled),
+        )
+
+    def _map(
+        self, array: exp.Expression, body: Callable[[exp.Column], exp.Expression]
+    ) -> exp.Expression:
+        self._depth += 1
+        try:
+            name = f"onesync_{self._depth}"
+            lam = exp.Lambda(this=body(exp.column(name)), expressions=[exp.to_identifier(name)])
+        finally:
+            self._depth -= 1
+        return _fn("transform", array, lam)
+
+    def _first_back(self, texts: exp.Expression, s: exp.Column, to: str) -> exp.Expression:
+        """The first of ``texts`` whose ``to`` prints as ``s`` (reads back as the same value);
+        the last one always does."""
+        self._depth += 1
+        try:
+            name = f"onesync_{self._depth}"
+            c = exp.column(name)
+            same = exp.EQ(this=self.cast_text(self._try_cast(c, to)), expression=s)
+            lam = exp.Lambda(this=same, expressions=[exp.to_identifier(name)])
+        finally:
+            self._depth -= 1
+        picked = _fn("try_element_at", _fn("filter", texts, lam), _n(1))
+        return exp.Coalesce(this=picked, expressions=[s])
+
+    def _decimal(self, t: exp.Expression) -> exp.Expression:
+        """A number in e-notation written out (the number rule strips the zeros after)."""
+        return self.cast_text(self._try_cast(t, "DECIMAL(38, 20)"))
+
+    def _respell(self, t: exp.Expression) -> exp.Expression:
+        """Java's 1.50E-5 / 1.0E20, or %e's 1.50000e-05, as DuckDB writes them: 1.5e-05, 1e+20."""
+        t = _fn("regexp_replace", t, _s("[.]?0*[eE]"), _s("E"))
+        t = _fn("regexp_replace", t, _s("E([+-]?)([0-9])$"), _s("E$10$2"))
+        t = _fn("regexp_replace", t, _s("E[+]?([0-9])"), _s("e+$1"))
+        return _fn("replace", t, _s("E-"), _s("e-"))
+
+    def _ntz(self, value: str) -> exp.Expression:
+        return exp.cast(_s(value), exp.DataType.build("TIMESTAMP_NTZ", dialect="spark"))
+
+    def _ntz_epoch(self, ntz: exp.Expression) -> exp.Expression:
+        """Whole seconds (floor) from the epoch to a TIMESTAMP_NTZ, as if it were UTC."""
+        micros = _fn("timestampdiff", exp.var("MICROSECOND"), self._ntz(self._EPOCH), ntz)
+        below = _fn("pmod", micros, _n(1_000_000))
+        return exp.IntDiv(
+            this=exp.Paren(this=exp.Sub(this=micros, expression=below)), expression=_n(1_000_000)
+        )
+
+    def naive_epoch(self, t: exp.Expression) -> exp.Expression:
+        return self._ntz_epoch(self._try_cast(t, "TIMESTAMP_NTZ"))
+
+    def zoned_epoch(self, t: exp.Expression) -> exp.Expression:
+        # the text carries its offset, so the session zone plays no part in the cast
+        return _fn("unix_seconds", self._try_cast(t, "TIMESTAMP"))
+
+    def local_epoch(self, t: exp.Expression, zone: str) -> exp.Expression:
+        wall = self._try_cast(t, "TIMESTAMP_NTZ")
+        return self._ntz_epoch(_fn("convert_timezone", _s(zone), _s("UTC"), wall))
+
+    def format_epoch(self, e: exp.Expression, fmt: str) -> exp.Expression:
+        pattern = "yyyy-MM-dd HH:mm:ss" if fmt == _PLAIN else "yyyy-MM-dd'T'HH:mm:ss'Z'"
+        ntz = _fn("timestampadd", exp.var("SECOND"), e, self._ntz(self._EPOCH))
+        return _fn("date_format", ntz, _s(pattern))
 
 
 class ClickHouse(Family):
-    """ClickHouse (tested on chDB, the embedded ClickHouse)."""
+    """ClickHouse (tested on chDB, the embedded ClickHouse).
+
+    Times are integer arithmetic on the checked text, not text casts, which follow
+    ``cast_string_to_date_time_mode`` (best effort in chDB, basic on a server). Dates before
+    1900 and after 2299, outside Date32 and DateTime64 on most servers, are moved by whole
+    400-year cycles (146097 days: the calendar repeats) into that range and back. A value used
+    many times is computed once in a lambda, ``arrayElement(arrayMap(x -> ..., [value]), 1)``,
+    and arithmetic is written as functions (``plus(a, b)``), so no precedence can go wrong.
+    """
+
+    _VAR = exp.column("__onesync_x")  # the lambda variable until ``_bound`` names it
+    _FIRST = -2208988800  # 1900-01-01: Date32 and DateTime64 start here on most servers
+    _CYCLE = 146097 * 86400  # seconds in 400 years
+
+    def _bound(self, value: exp.Expression, body: exp.Expression) -> exp.Expression:
+        """``body`` (written with ``_VAR``, and no outer variable) applied to ``value`` computed
+        once. The variable is named by the lambdas inside, so nested ones never share a name
+        and the SQL is the same on every run."""
+        inner = sum(1 for x in (value, body) for _ in x.find_all(exp.Lambda))
+        name = f"__onesync_{inner}"
+
+        def rename(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Column) and node.name == self._VAR.name:
+                return exp.column(name)
+            return node
+
+        lam = exp.Lambda(this=body.transform(rename), expressions=[exp.to_identifier(name)])
+        return _fn("arrayElement", _fn("arrayMap", lam, exp.Array(expressions=[value])), _n(1))
+
+    @staticmethod
+    def _at(array: exp.Expression, i: int) -> exp.Expression:
+        return _fn("arrayElement", array, _n(i))
+
+    @staticmethod
+    def _int(t: exp.Expression, start: int, length: int) -> exp.Expression:
+        return _fn("toInt64OrZero", exp.Substring(this=t, start=_n(start), length=_n(length)))
+
+    @staticmethod
+    def _op(name: str, a: exp.Expression | int, b: exp.Expression | int) -> exp.Expression:
+        """``plus``, ``minus``, ``multiply``, ``intDiv``, ``positiveModulo`` of two values."""
+        return _fn(name, *(_n(v) if isinstance(v, int) else v for v in (a, b)))
+
+    def cast_text(self, e: exp.Expression) -> exp.Expression:
+        # A DateTime is an instant: its text carries the offset (2024-05-01 14:00:00+0200), so
+        # a repeated hour, or a column in a zone of its own (DateTime('UTC')), reads back as
+        # the same instant. toTypeName is a constant, so only one branch runs.
+        if not isinstance(e, exp.Column):
+            return self._bound(e, self.cast_text(self._VAR))  # e is used three times
+        is_time = self.matches(_fn("toTypeName", e), r"^(Nullable\()?DateTime")
+        moment = _fn("accurateCastOrNull", e, _s("DateTime64(6)"))
+        shown = _fn("formatDateTime", moment, _s("%Y-%m-%d %H:%i:%S%z"))
+        return _fn("if", is_time, shown, _fn("toString", e))
+
+    def matches(self, t: exp.Expression, pattern: str) -> exp.Expression:
+        return _fn("match", t, _s(pattern))  # RE2, found anywhere: the patterns are anchored
+
+    def number_text(self, e: exp.Expression) -> exp.Expression:
+        # ClickHouse prints a float's shortest digits the JavaScript way, DuckDB the Python
+        # repr way; they differ only in exponents (1e21 / 1e+21, 1e-7 / 1e-07) and where
+        # Python switches to them (1e16 is 10000000000000000 in ClickHouse, 0.00001 is 1e-05).
+        def sub(t: exp.Expression, pattern: str, to: str) -> exp.Expression:
+            return _fn("replaceRegexpOne", t, _s(pattern), _s(to))  # \1 is a group
+
+        t = sub(_fn("toString", e), "e([0-9]+)$", r"e+\1")
+        t = sub(t, "e([+-])([0-9])$", r"e\10\2")
+        t = sub(t, "^(-?)0[.]00000([1-9])([0-9]*)$", r"\1\2.\3e-06")
+        t = sub(t, "^(-?)0[.]0000([1-9])([0-9]*)$", r"\1\2.\3e-05")
+        v = self._VAR  # t, bound: a whole number of 17 to 21 digits is 1e+16 and up
+        unsigned = exp.Trim(this=v, expression=_s("-"), position="LEADING")
+        digits = exp.Trim(this=v, expression=_s("0"), position="TRAILING")
+        power = _fn("toString", self._op("minus", _fn("length", unsigned), 1))
+        big = _fn("concat", sub(digits, "^(-?[0-9])", r"\1."), _s("e+"), power)
+        spelled = _fn("if", self.matches(v, "^-?[0-9]{17,21}$"), big, v)
+        python = sub(self._bound(t, spelled), "[.]e", "e")  # 1.e+16
+        floating = exp.Like(this=_fn("toTypeName", e), expression=_s("%Float%"))
+        return _fn("if", floating, python, self.text(e))
+
+    def _civil_epoch(self, t: exp.Expression) -> exp.Expression:
+        """Seconds of 'YYYY-MM-DD[ T]HH:MM[:SS...]' (already checked) read as UTC. The
+        fraction is dropped, which is the floor, as it only adds to the time."""
+        op, num, s = self._op, self._int, self._VAR
+        year = num(s, 1, 4)
+        cycle_year = op("plus", 1900, op("positiveModulo", op("minus", year, 1900), 400))
+        date = _fn("makeDate32", cycle_year, num(s, 6, 2), num(s, 9, 2))
+        cycles = op("intDiv", op("minus", year, cycle_year), 400)  # exact: a multiple of 400
+        days = op("plus", _fn("toInt64", date), op("multiply", cycles, 146097))
+        has_seconds = exp.EQ(
+            this=exp.Substring(this=s, start=_n(17), length=_n(1)), expression=_s(":")
+        )
+        clock = op(
+            "plus",
+            op("plus", op("multiply", num(s, 12, 2), 3600), op("multiply", num(s, 15, 2), 60)),
+            _fn("if", has_seconds, num(s, 18, 2), _n(0)),
+        )
+        return self._bound(t, op("plus", op("multiply", days, 86400), clock))
+
+    def naive_epoch(self, t: exp.Expression) -> exp.Expression:
+        return self._civil_epoch(t)
+
+    def zoned_epoch(self, t: exp.Expression) -> exp.Expression:
+        op, num = self._op, self._int
+        bare = _fn("replaceAll", self._VAR, _s(":"), _s(""))  # Z, +HH or +HHMM
+        size = op(
+            "plus", op("multiply", num(bare, 2, 2), 3600), op("multiply", num(bare, 4, 2), 60)
+        )
+        signed = _fn("if", _fn("startsWith", bare, _s("-")), _fn("negate", size), size)
+        offset = self._bound(_fn("extract", t, _s(_OFFSET + "$")), signed)
+        return op("minus", self._civil_epoch(t), offset)
+
+    def local_epoch(self, t: exp.Expression, zone: str) -> exp.Expression:
+        # local -> UTC as DuckDB's ICU does it: with the offsets a day before (o1) and after
+        # (o2), n - o2 when that instant really has offset o2 (the later of a repeated time),
+        # else n - o1 (a skipped time is read with the offset before the change). Servers
+        # older than chDB's engine (26.9) clamp DateTime64 to 1900-2299: before and after
+        # that, they take the offset at the edge, where DuckDB has local mean time or DST.
+        op, at, v = self._op, self._at, self._VAR
+
+        def offset(u: exp.Expression) -> exp.Expression:
+            return _fn("timeZoneOffset", _fn("toDateTime64", u, _n(0), _s(zone)))
+
+        n, o1, o2 = at(v, 1), at(v, 2), at(v, 3)
+        fits = exp.EQ(this=offset(op("minus", n, o2)), expression=o2)
+        utc = _fn("if", fits, op("minus", n, o2), op("minus", n, o1))
+        around = exp.Array(
+            expressions=[v, offset(op("minus", v, 86400)), offset(op("plus", v, 86400))]
+        )
+        return self._bound(self._civil_epoch(t), self._bound(around, utc))
+
+    def format_epoch(self, e: exp.Expression, fmt: str) -> exp.Expression:
+        op, at, v = self._op, self._at, self._VAR
+        # [seconds, whole 400-year cycles to take off to land in 1900-2299]
+        ahead = 5  # cycles added first so intDiv never sees a negative (years >= 1)
+        cycles = op(
+            "minus",
+            op("intDiv", op("plus", op("minus", v, self._FIRST), ahead * self._CYCLE), self._CYCLE),
+            ahead,
+        )
+        shifted = op("minus", at(v, 1), op("multiply", at(v, 2), self._CYCLE))
+        moment = _fn("toDateTime64", shifted, _n(0), _s("UTC"))
+        year = op("plus", _fn("toYear", moment), op("multiply", at(v, 2), 400))
+        rest = "-%m-%d %H:%i:%S" if fmt == _PLAIN else "-%m-%dT%H:%i:%SZ"
+        text = _fn(
+            "concat",
+            _fn("leftPad", _fn("toString", year), _n(4), _s("0")),
+            _fn("formatDateTime", moment, _s(rest), _s("UTC")),
+        )
+        pair = exp.Array(expressions=[self._VAR, cycles])
+        return self._bound(e, self._bound(pair, text))
 
 
 _FAMILIES: dict[str, type[Family]] = {

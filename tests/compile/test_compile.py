@@ -20,7 +20,17 @@ from onesync.model import Event, Field, Identity, Message, Model, Source, Sync
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
 DESIGN = ROOT / "examples" / "design"
-GOLDEN_DIALECTS = ("duckdb", "sqlite", "postgres", "mysql", "snowflake", "bigquery")
+GOLDEN_DIALECTS = (
+    "duckdb",
+    "sqlite",
+    "postgres",
+    "mysql",
+    "snowflake",
+    "bigquery",
+    "spark",
+    "databricks",
+    "clickhouse",
+)
 
 
 @pytest.fixture

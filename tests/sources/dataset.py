@@ -89,15 +89,32 @@ DDL = {
     "mysql": "id VARCHAR(64), name TEXT, price DECIMAL(10,2), big BIGINT, ratio DOUBLE, "
     "active BOOLEAN, born DATE, seen_at DATETIME(6), paid_at TIMESTAMP NULL, "
     "num_text TEXT, ts_text TEXT",
+    "spark": "id STRING, name STRING, price DECIMAL(10,2), big BIGINT, ratio DOUBLE, "
+    "active BOOLEAN, born DATE, seen_at TIMESTAMP_NTZ, paid_at TIMESTAMP, num_text STRING, "
+    "ts_text STRING",
+    # Nullable, or NULL is stored as ''; DateTime64 reaches before 1970, DateTime does not
+    "clickhouse": "id String, name Nullable(String), price Nullable(Decimal(10,2)), "
+    "big Nullable(Int64), ratio Nullable(Float64), active Nullable(Bool), born Nullable(Date32), "
+    "seen_at Nullable(DateTime64(6)), paid_at Nullable(DateTime64(6)), "
+    "num_text Nullable(String), ts_text Nullable(String)",
 }
 
-PLACEHOLDER = {"duckdb": "?", "sqlite": "?", "postgres": "%s", "mysql": "%s"}
+PLACEHOLDER = {
+    "duckdb": "?",
+    "sqlite": "?",
+    "postgres": "%s",
+    "mysql": "%s",
+    "spark": "?",
+    "clickhouse": "?",
+}
 
 
 def load(conn: Connector, dialect: str, table: str) -> None:
     """Create ``table`` and insert ROWS with bound parameters (never pasted into SQL)."""
     conn.execute(f"CREATE TABLE {table} ({DDL[dialect]})")
     marks = ", ".join([PLACEHOLDER[dialect]] * len(COLUMNS))
+    if dialect == "spark":  # Spark's INSERT refuses text for typed columns: cast each marker
+        marks = ", ".join(f"CAST(? AS {c.split(' ', 1)[1]})" for c in DDL[dialect].split(", "))
     for row in ROWS:
         values: list[object] = []
         for col in COLUMNS:
