@@ -107,6 +107,16 @@ class SparkConnector(Connector):
         return settings
 
     def _remote(self, session_type: Any) -> Any:
+        import importlib.util
+
+        # Checked here, not left to pyspark: its own check exits the process (SystemExit) when
+        # __main__ has no file, as under a test runner's worker or an embedded interpreter.
+        missing = [m for m in ("grpc", "google.protobuf") if importlib.util.find_spec(m) is None]
+        if missing:
+            self.fail(
+                "cannot connect",
+                f"Spark Connect needs pip install 'pyspark[connect]' (no module {missing[0]})",
+            )
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # pandas version warnings of the connect client
