@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from onesync.api import load_project
@@ -25,6 +24,7 @@ from onesync.state import open_state, unlock_state
 
 from .fakesnow_server import FAKESNOW_PYTHON, FakeSnow, serve
 from .story import CUSTOMERS, ORDERS, customer_rows, order_rows, tell_story, write_project
+from .test_story_duckdb import DuckDBWarehouse
 
 sf = pytest.importorskip("snowflake.connector")
 
@@ -117,36 +117,9 @@ def test_the_story_with_state_in_snowflake(tmp_path: Path, sb: Sandbox, snow: Fa
     assert read_by == ["pushdown", "pushdown", "pushdown"]
 
 
-class DuckSource:
-    """A DuckDB file source next to Snowflake state: its rows are streamed into Snowflake."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def source_yaml(self) -> str:
-        return f"    dialect: duckdb\n    path: {self.path}\n"
-
-    def table(self, name: str) -> str:
-        return name
-
-    def replace(
-        self, table: str, columns: Sequence[tuple[str, str]], rows: Sequence[tuple[Any, ...]]
-    ) -> None:
-        duck = {"text": "VARCHAR", "decimal": "DECIMAL(10, 2)", "timestamp": "TIMESTAMP"}
-        conn = duckdb.connect(str(self.path))
-        try:
-            cols = ", ".join(f"{n} {duck[k]}" for n, k in columns)
-            conn.execute(f"CREATE OR REPLACE TABLE {table} ({cols})")
-            conn.executemany(
-                f"INSERT INTO {table} VALUES ({', '.join('?' for _ in columns)})", rows
-            )
-        finally:
-            conn.close()
-
-
 def test_a_duckdb_source_is_streamed_into_snowflake_state(tmp_path: Path, snow: FakeSnow) -> None:
     root = tmp_path / "project"
-    wh = DuckSource(tmp_path / "dw.duckdb")
+    wh = DuckDBWarehouse(tmp_path / "dw.duckdb")  # streamed into Snowflake state
     write_project(root, wh, "http://127.0.0.1:9", state_url(snow, "STREAMED"))
     wh.replace("customers", CUSTOMERS, customer_rows(20))
     wh.replace("orders", ORDERS, order_rows(10, 20))
