@@ -223,8 +223,13 @@ class Source:
     def display(self) -> str:
         """A description of the connection without secrets."""
         if self.sheet is not None:
-            return f"sheet {self.sheet.table}"
+            return f"table {self.sheet.table}"
         return self.path or redact_url(self.url) or self.dialect
+
+    @property
+    def kind(self) -> str:
+        """What messages call the source: its dialect, or ``sheet`` (whose model is DuckDB SQL)."""
+        return "sheet" if self.sheet is not None else self.dialect
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ def fail(
     text = str(error).strip()
     detail = text.splitlines()[0] if text else type(error).__name__
     where = f"{context}: " if context else ""
-    name = f"source '{source.name}' ({source.dialect}: {source.display})"
+    name = f"source '{source.name}' ({source.kind}: {source.display})"
     raise SourceError(scrub(f"{where}{name}: {what}: {detail}", source)) from None
 
 

@@ -102,7 +102,7 @@ def _unreachable(ctx: Context, source: Source) -> Diagnostic | None:
     problem = _at_source(
         ctx,
         source,
-        f"source '{source.name}' ({source.dialect}) cannot be reached: {text}",
+        f"source '{source.name}' ({source.kind}) cannot be reached: {text}",
         f"{check}; validate --offline skips connection checks",
     )
     ctx.reached[source.name] = problem
@@ -114,7 +114,7 @@ def _rejected(spec: Spec, source: Source, error: OnesyncError) -> Diagnostic:
     text = redact(database_text(" ".join(str(error).split())))
     model, doc = spec.model, spec.doc
     assert model is not None
-    where = f"source '{source.name}' ({source.dialect})"
+    where = f"source '{source.name}' ({source.kind})"
     if model.table:
         return doc.diag(
             ("model", "table"),
