@@ -53,6 +53,14 @@ class Backend:
         self.conn = conn
         self.where = where  # how the store is named in messages: never a password
 
+    def keys_in(self) -> str:
+        """A subquery of the values of one list parameter (``list_param``), for ``IN (...)``."""
+        return f"SELECT unnest({self.array})"
+
+    def list_param(self, values: Sequence[str]) -> Any:
+        """A list of text as the driver binds the parameter ``keys_in`` reads."""
+        return list(values)
+
     def placeholders(self, sql: str) -> str:
         """``sql`` written with ``?`` placeholders, in the driver's own."""
         return sql

@@ -20,11 +20,12 @@ with the source's database and schema), else by array-bound INSERTs of the sourc
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -131,6 +132,12 @@ class SnowflakeBackend(Backend):
         super().__init__(conn, where)
         self.parts = parts
         self.lock: Lease | None = None
+
+    def keys_in(self) -> str:
+        return "SELECT value::STRING FROM TABLE(FLATTEN(INPUT => PARSE_JSON(?)))"
+
+    def list_param(self, values: Sequence[str]) -> Any:
+        return json.dumps(list(values))
 
     def cursor_execute(self, sql: str, params: Any = None) -> Any:
         """Run ``sql`` on a new cursor (``?`` placeholders, bound by the server)."""

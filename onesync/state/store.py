@@ -65,15 +65,6 @@ class StateReader:
     def _sf(self) -> bool:
         return self._db.name == "snowflake"
 
-    def _in(self) -> str:
-        """A subquery of the keys of one list parameter (``_list``)."""
-        if self._sf:
-            return "SELECT value::STRING FROM TABLE(FLATTEN(INPUT => PARSE_JSON(?)))"
-        return f"SELECT unnest({self._db.array})"
-
-    def _list(self, values: Sequence[str]) -> Any:
-        return json.dumps(list(values)) if self._sf else list(values)
-
     @property
     def where(self) -> str:
         """The store's file or URL, without a password: how messages name it."""
@@ -128,8 +119,8 @@ class StateReader:
         if not keys:
             return {}
         rows = self._rows(
-            f"SELECT key, data FROM onesync_rows WHERE sync = ? AND key IN ({self._in()})",
-            (sync, self._list(keys)),
+            f"SELECT key, data FROM onesync_rows WHERE sync = ? AND key IN ({self._db.keys_in()})",
+            (sync, self._db.list_param(keys)),
         )
         return {str(k): (json.loads(d) if d else {}) for k, d in rows}
 
@@ -238,9 +229,10 @@ class StateWriter(StateReader):
                 base = new[key][1] if key in new else old.get(key, {})
                 merged = {**base, **patch}
                 new[key] = (fp, {k: v for k, v in merged.items() if v is not None})
-            keys = self._list(list(new))
+            keys = self._db.list_param(list(new))
             self._db.execute(
-                f"DELETE FROM onesync_rows WHERE sync = ? AND key IN ({self._in()})", (sync, keys)
+                f"DELETE FROM onesync_rows WHERE sync = ? AND key IN ({self._db.keys_in()})",
+                (sync, keys),
             )
             self._db.execute(
                 "INSERT INTO onesync_rows (sync, key, fingerprint, data, updated_at) "
@@ -255,7 +247,7 @@ class StateWriter(StateReader):
                 ),
             )
             self._db.execute(
-                f"DELETE FROM onesync_conflicts WHERE sync = ? AND key IN ({self._in()})",
+                f"DELETE FROM onesync_conflicts WHERE sync = ? AND key IN ({self._db.keys_in()})",
                 (sync, keys),
             )
 
@@ -272,8 +264,9 @@ class StateWriter(StateReader):
             last = {key: (fp, reason) for key, fp, reason in rows}
             with self._transaction():
                 self._db.execute(
-                    f"DELETE FROM onesync_conflicts WHERE sync = ? AND key IN ({self._in()})",
-                    (sync, self._list(list(last))),
+                    "DELETE FROM onesync_conflicts WHERE sync = ? AND key IN "
+                    f"({self._db.keys_in()})",
+                    (sync, self._db.list_param(list(last))),
                 )
                 self._db.execute(
                     "INSERT INTO onesync_conflicts (sync, key, fingerprint, reason, seen_at) "
@@ -302,8 +295,8 @@ class StateWriter(StateReader):
             return
         with self._transaction():
             self._db.execute(
-                f"DELETE FROM onesync_rows WHERE sync = ? AND key IN ({self._in()})",
-                (sync, self._list(keys)),
+                f"DELETE FROM onesync_rows WHERE sync = ? AND key IN ({self._db.keys_in()})",
+                (sync, self._db.list_param(keys)),
             )
 
     def record_sent(
@@ -338,8 +331,8 @@ class StateWriter(StateReader):
             if self._sf:
                 self._db.execute(
                     "UPDATE onesync_sent SET status = ?, sent_at = ? WHERE sync = ? AND "
-                    f"status = 'missed' AND key IN ({self._in()})",
-                    (status, at, sync, self._list(keys)),
+                    f"status = 'missed' AND key IN ({self._db.keys_in()})",
+                    (status, at, sync, self._db.list_param(keys)),
                 )
                 self._insert_new_sent(sync, "?, ?, u.e, 0", (status, at), keys, ids)
                 return
@@ -366,8 +359,8 @@ class StateWriter(StateReader):
                 keys = [k for k, _ in rows]
                 self._db.execute(
                     "UPDATE onesync_sent SET sent_at = ?, attempts = COALESCE(attempts, 0) + 1 "
-                    f"WHERE sync = ? AND status = 'missed' AND key IN ({self._in()})",
-                    (at, sync, self._list(keys)),
+                    f"WHERE sync = ? AND status = 'missed' AND key IN ({self._db.keys_in()})",
+                    (at, sync, self._db.list_param(keys)),
                 )
                 self._insert_new_sent(
                     sync, "'missed', ?, u.e, 1", (at,), keys, [e for _, e in rows]
@@ -455,8 +448,8 @@ class StateWriter(StateReader):
             return
         with self._transaction():
             self._db.execute(
-                f"DELETE FROM onesync_outbox WHERE sync = ? AND id IN ({self._in()})",
-                (sync, self._list(ids)),
+                f"DELETE FROM onesync_outbox WHERE sync = ? AND id IN ({self._db.keys_in()})",
+                (sync, self._db.list_param(ids)),
             )
 
     def record_baseline(self, sync: str, keys: Iterable[str], kind: str = "event") -> None:
