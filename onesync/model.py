@@ -251,16 +251,19 @@ class Destination:
 @dataclass(frozen=True, slots=True)
 class StateConfig:
     """Where onesync remembers what OneSignal confirmed: a DuckDB file, a PostgreSQL or a
-    Snowflake URL."""
+    Snowflake URL, or ``spark://SOURCE/DATABASE`` (tables in a Spark source's warehouse)."""
 
     url: str = ".onesync/state.duckdb"
     max_destructive_share: float = 0.1  # refuse plans that unset/remove more than this share
     max_invalid_share: float = 0.5  # plan and apply exit 1 when more rows than this are invalid
+    source: Source | None = None  # ``spark://NAME``: the Spark source NAME, whose session it uses
 
     @property
-    def backend(self) -> Literal["duckdb", "postgres", "snowflake"]:
+    def backend(self) -> Literal["duckdb", "postgres", "snowflake", "spark"]:
         if self.url.startswith("snowflake://"):
             return "snowflake"
+        if self.url.startswith("spark://"):
+            return "spark"
         return "postgres" if self.url.startswith(("postgres://", "postgresql://")) else "duckdb"
 
 

@@ -104,7 +104,7 @@ def invalid_rows(eng: Engine, ws: Workspace, compiled: CompiledSync, cols: list[
         )
     agg = (
         "LISTAGG(DISTINCT reason, '; ') WITHIN GROUP (ORDER BY reason)"
-        if eng.dialect == "snowflake"
+        if eng.dialect in ("snowflake", "spark")
         else "string_agg(DISTINCT reason, '; ' ORDER BY reason)"
     )
     rel = relation(
@@ -156,6 +156,8 @@ def source_fingerprint(eng: Engine) -> str:
         agg = f"sum(hash(COALESCE({fp}, '')))::HUGEINT"
     elif eng.dialect == "snowflake":
         agg = f"sum(HASH(COALESCE({fp}, '')))"
+    elif eng.dialect == "spark":
+        agg = f"sum(CAST(xxhash64(COALESCE({fp}, '')) AS DECIMAL(38, 0)))"
     else:
         agg = f"sum(('x' || substr(md5(COALESCE({fp}, '')), 1, 15))::bit(60)::bigint::numeric)"
     row = eng.rows(f"SELECT count(*), {agg} FROM {INCOMING}")[0]
@@ -191,9 +193,9 @@ def _changed_rows(
     and per subscription ``sid_<i>``, ``pt_<i>``, ``pid_<i>`` (its id, a pending removal).
 
     The old values come out of the state's JSON in one parse per row on DuckDB (a list of JSON
-    pointers) and Snowflake (``PARSE_JSON`` once, then ``j['key']::STRING``), one ``->>`` per
-    value on PostgreSQL. ``conflicts``: the sync has rows held after
-    a 409, to leave out while unchanged."""
+    pointers), Snowflake (``PARSE_JSON`` once, then ``j['key']::STRING``) and Spark
+    (``from_json`` into a map), one ``->>`` per value on PostgreSQL. ``conflicts``: the sync
+    has rows held after a 409, to leave out while unchanged."""
     sync = compiled.sync
     k, s, fp = eng.q("__key"), eng.lit(sync.name), eng.q("__fingerprint")
     has_ext = any(c.name == "__external_id" for c in compiled.columns)
@@ -220,11 +222,14 @@ def _changed_rows(
             ]
     names += [col for _, col in wanted]
     duck, snow = eng.dialect == "duckdb", eng.dialect == "snowflake"
+    spark = eng.dialect == "spark"
     if duck and wanted:
         paths = ", ".join(eng.lit(_pointer(key)) for key, _ in wanted)
         select.append(f"json_extract_string(st.data, [{paths}]) AS olds")
     elif snow:  # bracket notation takes any key; the state's data holds no JSON null
         select += [f"st.j[{eng.lit(key)}]::STRING AS {col}" for key, col in wanted]
+    elif spark:  # parsed once into a map; a key it lacks is NULL
+        select += [f"try_element_at(st.j, {eng.lit(key)}) AS {col}" for key, col in wanted]
     elif wanted:
         select += [f"CAST(st.data AS JSON) ->> {eng.lit(key)} AS {col}" for key, col in wanted]
     held = (
@@ -234,6 +239,8 @@ def _changed_rows(
         else ""
     )
     parsed = ", PARSE_JSON(data) AS j" if snow and wanted else ""
+    if spark and wanted:
+        parsed = ", from_json(data, 'map<string,string>') AS j"
     sql = (
         f"SELECT {', '.join(select)} FROM {INCOMING} i LEFT JOIN (SELECT key, fingerprint, data"
         f"{parsed} FROM {ROWS} WHERE sync = {s}) st ON st.key = i.{k} WHERE {valid(eng)} AND "

@@ -31,11 +31,10 @@ def new_rows(eng: Engine, compiled: CompiledSync, skip: set[str]) -> Iterator[di
     k, s = eng.q("__key"), eng.lit(compiled.sync.name)
     names = [c.name for c in compiled.columns]
     select = ", ".join(f"i.{eng.q(n)}" for n in names)
-    ext = (
-        "PARSE_JSON(r.data)['external_id']::STRING"
-        if eng.dialect == "snowflake"
-        else "CAST(r.data AS JSON) ->> 'external_id'"
-    )
+    ext = {
+        "snowflake": "PARSE_JSON(r.data)['external_id']::STRING",
+        "spark": "get_json_object(r.data, '$.external_id')",
+    }.get(eng.dialect, "CAST(r.data AS JSON) ->> 'external_id'")
     batches = eng.batches(
         f"SELECT {select}, COALESCE(st.attempts, 0) AS {eng.q('__attempts')} FROM {INCOMING} i "
         f"LEFT JOIN {SENT} st ON st.sync = {s} AND st.key = i.{k} WHERE {valid(eng)} AND "

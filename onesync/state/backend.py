@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Backend", "BackendName", "scrub"]
 
-BackendName = Literal["duckdb", "postgres", "snowflake"]
+BackendName = Literal["duckdb", "postgres", "snowflake", "spark"]
 
 
 def scrub(text: str, url: str | None = None) -> str:

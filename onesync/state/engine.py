@@ -6,11 +6,12 @@ backend loads the model's rows into the temp table ``onesync_incoming`` its own 
 
 * ``attach``   DuckDB state, DuckDB source: the source file is ATTACHed read-only and the compiled
   SQL runs inside the state connection (no row leaves DuckDB). See ``duckdb.py``.
-* ``pushdown`` PostgreSQL state in the same database as a postgres source, or Snowflake state in
-  the same account and database as a snowflake source: the compiled SQL runs there and the diff
-  too; only changed rows leave the database. See ``postgres.py`` and ``snowflake.py``.
+* ``pushdown`` PostgreSQL state in the same database as a postgres source, Snowflake state in
+  the same account and database as a snowflake source, or Spark state in the source's own
+  Spark: the compiled SQL runs there and the diff too; only changed rows leave the database.
+  See ``postgres.py``, ``snowflake.py`` and ``spark.py``.
 * ``stream``   anything else: batches from the source are bulk-loaded (a CSV file for DuckDB,
-  COPY for PostgreSQL, array-bound INSERTs for Snowflake).
+  COPY for PostgreSQL, array-bound INSERTs for Snowflake, DataFrames for Spark).
 
 Every statement is plain ANSI-ish SQL with identifiers and literals quoted by sqlglot for the
 engine's dialect, so another warehouse can host the diff by adding a backend.

@@ -1,10 +1,12 @@
-"""The state store: what OneSignal confirmed, per sync and key, in DuckDB, PostgreSQL or Snowflake.
+"""The state store: what OneSignal confirmed, per sync and key, in DuckDB, PostgreSQL, Snowflake or
+Spark.
 
 ``StateReader`` is the read side the planner uses: named queries, and ``diff_engine()`` for the
 diff SQL it runs next to the state. ``StateWriter`` adds the writes apply makes after OneSignal
 confirmed a batch (``confirm`` takes the records of ``onesync.state.records``). ``StateStore`` is
 both, over one backend connection (``duckdb.py``, ``postgres.py``, ``snowflake.py``) holding the
-lock. Snowflake has no ``ON CONFLICT``, no array parameter and no JSON merge function, and does
+lock (Spark tables take INSERT only: ``sparkstore.py`` appends to logs instead). Snowflake has
+no ``ON CONFLICT``, no array parameter and no JSON merge function, and does
 not enforce primary keys: its writes are UPDATE (or DELETE) then INSERT ... WHERE NOT EXISTS in
 one transaction, over a JSON array parameter read by ``TABLE(FLATTEN(...))``, with confirmed
 values merged here per batch (JSON nulls are left out of its ``data``). Every
@@ -608,9 +610,14 @@ def open_state(
         backend = postgres.open_backend(config, root, lock=lock, lock_timeout=lock_timeout)
     elif config.backend == "snowflake":
         backend = snowflake.open_backend(config, root, lock=lock, lock_timeout=lock_timeout)
+    elif config.backend == "spark":
+        from onesync.state import spark
+        from onesync.state.sparkstore import SparkStore  # its writes append to logs
+
+        backend = spark.open_backend(config, root, lock=lock, lock_timeout=lock_timeout)
     else:
         backend = duckdb.open_backend(config, root, lock=lock, lock_timeout=lock_timeout)
-    store = StateStore(backend)
+    store = SparkStore(backend) if config.backend == "spark" else StateStore(backend)
     try:
         store.migrate()
         backend.ready()
@@ -628,6 +635,11 @@ def unlock_state(config: StateConfig, root: Path, *, force: bool = False) -> Loc
     try:
         if isinstance(store._db, snowflake.SnowflakeBackend):
             return snowflake.unlock(store._db, force=force)
+        if config.backend == "spark":
+            from onesync.state import spark
+
+            assert isinstance(store._db, spark.SparkBackend)
+            return spark.unlock(store._db, force=force)
         assert isinstance(store._db, postgres.PostgresBackend)
         return postgres.unlock(store._db, force=force)
     finally:

@@ -323,15 +323,18 @@ def _api_url_problem(url: str) -> tuple[str, str] | None:
     return None
 
 
-STATE_SCHEMES = ("postgresql://", "postgres://", "snowflake://")
+STATE_SCHEMES = ("postgresql://", "postgres://", "snowflake://", "spark://")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-def build_state(doc: Document) -> tuple[StateConfig, list[Diagnostic]]:
+def build_state(
+    doc: Document, sources: dict[str, Source] | None = None
+) -> tuple[StateConfig, list[Diagnostic]]:
     """The state config, and a refusal of a ``state.url`` whose scheme no store speaks.
 
     Anything else is a file path, so ``mysql://...`` would quietly become a local file named
-    ``mysql:`` and every machine would keep its own state.
+    ``mysql:`` and every machine would keep its own state. ``spark://NAME/DATABASE`` must name
+    a Spark source of ``sources``: the state lives in that source's warehouse.
     """
     s = get(doc.data, ("state",), {})
     s = s if isinstance(s, dict) else {}
@@ -354,13 +357,44 @@ def build_state(doc: Document) -> tuple[StateConfig, list[Diagnostic]]:
                 "use a DuckDB file path (.onesync/state.duckdb) or postgresql://user@host/db",
             )
         )
+    spark: Source | None = None
+    if isinstance(url, str) and url.startswith("spark://") and sources is not None:
+        spark, problem = _spark_state(url, sources)
+        if problem:
+            diags.append(doc.diag(("state", "url"), *problem))
     shares = (destructive, invalid)
     ok = isinstance(url, str) and all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in shares
     )
     if not ok:
         return default, diags
-    return StateConfig(url, float(destructive), float(invalid)), diags
+    return StateConfig(url, float(destructive), float(invalid), spark), diags
+
+
+def _spark_state(
+    url: str, sources: dict[str, Source]
+) -> tuple[Source | None, tuple[str, str] | None]:
+    """The Spark source a ``spark://NAME/DATABASE`` state names, or why it cannot be."""
+    name, _, database = url[len("spark://") :].partition("/")
+    spark = sorted(n for n, s in sources.items() if s.dialect == "spark")
+    hint = (
+        f"use spark://{spark[0]}/onesync (the name of a Spark source, then a database)"
+        if spark
+        else "add a source with dialect: spark and name it here: spark://SOURCE/onesync"
+    )
+    source = sources.get(name)
+    if source is None or source.dialect != "spark":
+        what = "is not a source" if source is None else f"is a {source.kind} source"
+        if ":" in name:
+            what = "looks like a Spark master URL"
+        message = f"state.url: spark://{name} {what}; state in Spark names a Spark source"
+        return None, (message, hint)
+    if database.strip("/") and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", database.strip("/")):
+        return None, (
+            f"state.url: the database {database!r} is not a plain name",
+            "use letters, digits and _ (spark://NAME/onesync)",
+        )
+    return source, None
 
 
 def _sql_start(doc: Document, path: tuple[str, ...]) -> Pos:

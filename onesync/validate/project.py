@@ -161,7 +161,7 @@ def validate_project(
     diags += more
     destination, more = build_destination(project_doc)
     diags += more
-    state, more = build_state(project_doc)
+    state, more = build_state(project_doc, sources)
     diags += more
     if not spec_docs and (empty := _no_specs(project_doc, root, specs_dir, display_root)):
         diags.append(empty)
