@@ -286,10 +286,26 @@ class Field:
     type: TagType = "string"
 
 
+IdentityKind = Literal["external_id", "alias", "subscription_id", "email", "phone"]
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
-    external_id: str  # column holding OneSignal's external_id
+    """How rows name their OneSignal user (or, in a message sync, the recipient).
+
+    ``external_id`` is the identity column whatever its ``kind`` (the field keeps the name of
+    the usual case): an external id, the value of alias ``label``, a subscription (player) id,
+    or, for messages, an email address or phone number.
+    """
+
+    external_id: str  # the identity column
     aliases: tuple[Field, ...] = ()
+    kind: IdentityKind = "external_id"
+    label: str = "external_id"  # the alias label users are found by (kind alias), else kind
+
+    @property
+    def column(self) -> str:
+        return self.external_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +365,7 @@ class Sync:
     event: Event | None = None
     message: Message | None = None
     pos: Pos | None = None
+    link: bool = False  # a link sync: identity subscription_id + the external_id alias, only
 
     @property
     def kind(self) -> SyncKind:

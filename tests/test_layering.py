@@ -28,7 +28,8 @@ STAGES: dict[str, list[str]] = {
     "plan": PIPELINE[:5],
     "destination": [],
     "apply": [*PIPELINE, "destination"],
-    "render": [*PIPELINE, "destination", "apply"],
+    "adopt": [*PIPELINE, "destination"],
+    "render": [*PIPELINE, "destination", "apply", "adopt"],
     "testing": PIPELINE,
     "sandbox": [],
 }

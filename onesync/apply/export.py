@@ -54,7 +54,7 @@ class ExportReport:
 
     files: tuple[tuple[str, Path, int], ...] = ()  # (sync, path, rows)
     skipped: tuple[Rejected, ...] = ()
-    not_exported: tuple[str, ...] = ()  # event and message syncs: no CSV equivalent
+    not_exported: tuple[str, ...] = ()  # events, messages, users not named by external_id
 
     @property
     def rows(self) -> int:
@@ -130,7 +130,9 @@ def _export(plan: Plan, project: Project, out: Path, state: StateReader) -> Expo
     skipped: list[Rejected] = []
     others: list[str] = []
     for sp in plan.syncs:
-        if sp.kind != "profile":
+        # the dashboard's import names users by external_id only (reference §7)
+        by_external_id = project.sync(sp.name).identity.kind == "external_id"
+        if sp.kind != "profile" or not by_external_id:
             if sp.has_changes:
                 others.append(sp.name)
             continue

@@ -44,7 +44,7 @@ from onesync.apply.wire import LeanTransport, proxy_configured
 from onesync.destination import AsyncOneSignalClient, Halted, Result, calls, idempotency_key
 from onesync.destination.limits import RetryPolicy
 from onesync.errors import DestinationError, OnesyncError, PlanError
-from onesync.model import Project
+from onesync.model import Identity, Project
 from onesync.plan.changes import EventChange, MessageChange, Plan, ProfileChange, SyncPlan
 from onesync.plan.store import ChangeList
 from onesync.state import Missed, RowUpdate, StateStore, open_state
@@ -265,14 +265,28 @@ def _clients(project: Project, retry: RetryPolicy | None = None) -> list[AsyncOn
     return [AsyncOneSignalClient(each, verify=not plain, retry=retry) for _ in range(k)]
 
 
-def message_payload(m: MessageChange) -> dict[str, Any]:
+def recipients_of(identity: Identity, values: Sequence[str]) -> dict[str, Any]:
+    """How a message names its recipients, by the sync's identity (``message.to``): aliases
+    (``include_aliases`` with the label), ``email_to``, ``include_phone_numbers`` or
+    ``include_subscription_ids``."""
+    ids = list(values)
+    if identity.kind == "email":
+        return {"email_tokens": ids}
+    if identity.kind == "phone":
+        return {"phone_numbers": ids}
+    if identity.kind == "subscription_id":
+        return {"subscription_ids": ids}
+    return {"aliases": {identity.label: ids}}
+
+
+def message_payload(m: MessageChange, identity: Identity) -> dict[str, Any]:
     """The create-notification body for one planned message (without app_id and key);
     a batch fixed by an earlier apply is sent exactly as stored."""
     if m.body is not None:
         return dict(m.body)
     return calls.notification_body(
         channel=m.channel,
-        aliases={"external_id": list(m.external_ids)},
+        **recipients_of(identity, m.external_ids),
         headings=m.headings,
         contents=m.contents,
         subject=m.subject,
@@ -330,6 +344,7 @@ class _SyncRun:
         self._turn = 0
         self.progress = progress
         self.legacy = plan.api == "legacy"
+        self.identity = project.sync(sp.name).identity
         self.window = max(1, project.destination.concurrency) * 4
         # users waiting out their one-write-per-second spacing hold no slot; at most this many
         self.resting = max(self.window, int(project.destination.rate_limit * USER_SPACING) * 2)
@@ -564,7 +579,7 @@ class _SyncRun:
     # -- messages ------------------------------------------------------------------------------
 
     async def _message(self, m: MessageChange) -> None:
-        body = message_payload(m)
+        body = message_payload(m, self.identity)
         if m.batched and m.body is None:  # fixed before the first send: a rerun resends it
             await asyncio.to_thread(
                 self.journal.write,
@@ -619,7 +634,12 @@ class _User:
         self.sync_run = run
         self.p = p
         self.api = run.api
-        self.eid = p.external_id
+        self.eid = p.external_id  # the identity value: external id, alias value, subscription id
+        self.kind = run.identity.kind
+        # how the user is addressed in paths (users/by/LABEL/ID); a subscription's owner by its
+        # onesignal_id once it is known
+        self.label = run.identity.label if self.kind == "alias" else "external_id"
+        self.uid = self.eid
         self.patch: dict[str, str | None] = {}
         self.failed: str | None = None
         self.update: RowUpdate | None = None
@@ -648,11 +668,13 @@ class _User:
         p = self.p
         try:
             if self.sync_run.legacy:
-                await self._legacy()
+                await (self._legacy_device() if self.kind == "subscription_id" else self._legacy())
+            elif self.kind == "subscription_id":
+                await self._by_subscription()
             elif p.action == "create":
                 await self._create(p.add_aliases, _tags(p), p.add_subscriptions)
             elif p.action == "delete":
-                result = await self._send(self.api.delete_user("external_id", self.eid))
+                result = await self._send(self.api.delete_user(self.label, self.uid))
                 if not (result.ok or result.not_found):
                     self._fail(result)
             else:
@@ -684,7 +706,7 @@ class _User:
         tags: dict[str, str],
         subs: Iterable[Mapping[str, Any]],
     ) -> bool:
-        identity = {"external_id": self.eid, **aliases}
+        identity = {self.label: self.eid, **aliases}
         pairs = [(str(s["type"]), str(s["token"])) for s in subs]
         chunks = _chunks(tags)
         first = chunks[0] if chunks else None
@@ -700,7 +722,7 @@ class _User:
 
     async def _tag_chunks(self, chunks: list[dict[str, str]]) -> bool:
         for chunk in chunks:
-            result = await self._send(self.api.update_user("external_id", self.eid, chunk))
+            result = await self._send(self.api.update_user(self.label, self.uid, chunk))
             if not result.ok:
                 self._fail(result)
                 return False
@@ -729,7 +751,7 @@ class _User:
         p = self.p
         chunks = _chunks(_tags(p))
         if chunks:
-            first = await self._send(self.api.update_user("external_id", self.eid, chunks[0]))
+            first = await self._send(self.api.update_user(self.label, self.uid, chunks[0]))
             if first.not_found:
                 if p.action == "unset":
                     return  # the user is gone from OneSignal, and what the sync put there too
@@ -742,7 +764,11 @@ class _User:
             if not await self._tag_chunks(chunks[1:]):
                 return
         if p.add_aliases:
-            result = await self._send(self.api.add_aliases("external_id", self.eid, p.add_aliases))
+            if self.kind == "subscription_id":  # on the subscription's owner, whoever it is now
+                call = self.api.set_subscription_identity(self.eid, p.add_aliases)
+            else:
+                call = self.api.add_aliases(self.label, self.uid, p.add_aliases)
+            result = await self._send(call)
             if await self._gone(result):
                 return
             if not result.ok:
@@ -750,7 +776,7 @@ class _User:
                 return
             self.patch.update((f"alias:{k}", v) for k, v in p.add_aliases.items())
         for label in p.remove_aliases:
-            result = await self._send(self.api.delete_alias("external_id", self.eid, label))
+            result = await self._send(self.api.delete_alias(self.label, self.uid, label))
             if await self._gone(result):
                 return
             if not result.ok:
@@ -761,7 +787,7 @@ class _User:
         for sub in p.add_subscriptions:
             type_, token = sub["type"], sub["token"]
             result = await self._send(
-                self.api.create_subscription("external_id", self.eid, type_, token)
+                self.api.create_subscription(self.label, self.uid, type_, token)
             )
             if await self._gone(result):
                 return
@@ -801,6 +827,13 @@ class _User:
     async def _recreate(self) -> None:
         """Create the user again, whole, from the row's current values (state + this change)."""
         run = self.sync_run
+        if self.kind == "subscription_id":  # its owner moved or was deleted: look again next run
+            self.patch["onesignal_id"] = None
+            self.failed = (
+                f"the user of subscription {self.eid} is not in OneSignal any more (merged or "
+                "deleted); the next plan looks it up again"
+            )
+            return
         old = await asyncio.to_thread(run.journal.write, run.state.values, run.sp.name, self.p.key)
         now = {**(old or {}), **self.p.state_patch(), **self.patch}
         aliases = {k[6:]: v for k, v in now.items() if k.startswith("alias:") and v}
@@ -809,6 +842,68 @@ class _User:
         self.patch = {k: None for k in (old or {})}  # what OneSignal held before is gone
         self.failed = None
         await self._create(aliases, tags, subs)
+
+    async def _owner(self) -> str | None:
+        """The onesignal_id of the subscription's owner: cached in state, else asked (a view:
+        OneSignal allows one a second per app)."""
+        run = self.sync_run
+        old = await asyncio.to_thread(run.journal.write, run.state.values, run.sp.name, self.p.key)
+        cached = (old or {}).get("onesignal_id")
+        if cached:
+            return cached
+        result = await self._send(self.api.get_subscription_identity(self.eid))
+        if result.not_found:
+            self.failed = f"subscription {self.eid} is not in OneSignal (check the id)"
+            return None
+        if not result.ok or not result.id:
+            self._fail(result)
+            return None
+        self.patch["onesignal_id"] = result.id
+        return result.id
+
+    async def _by_subscription(self) -> None:
+        """A user named by one of its subscriptions: every call goes to its owner."""
+        owner = await self._owner()
+        if owner is None:
+            return
+        self.label, self.uid = "onesignal_id", owner
+        if self.p.action == "delete":
+            result = await self._send(self.api.delete_user(self.label, self.uid))
+            if not (result.ok or result.not_found):
+                self._fail(result)
+            return
+        await self._update()
+
+    async def _legacy_device(self) -> None:
+        """The player model by player id: tags and the external_user_id link through the edit
+        device call, ``PUT /players/{id}``."""
+        p = self.p
+        if (
+            p.add_subscriptions
+            or p.remove_subscriptions
+            or any(a != "external_id" for a in (*p.add_aliases, *p.remove_aliases))
+        ):
+            self.failed = "api: legacy links external ids and sends tags; the rest needs current"
+        link: str | None = None
+        if "external_id" in p.add_aliases:
+            link = p.add_aliases["external_id"]
+        elif "external_id" in p.remove_aliases:
+            link = ""  # the edit device call unlinks with an empty external_user_id
+        chunks = _chunks(_tags(p)) or ([{}] if link is not None else [])
+        for i, chunk in enumerate(chunks):
+            result = await self._send(
+                self.api.legacy_edit_device(
+                    self.eid, tags=chunk or None, external_user_id=link if i == 0 else None
+                )
+            )
+            if not result.ok:
+                if p.action == "unset" and result.not_found:
+                    return
+                self._conflict_or_fail(result)
+                return
+            self.patch.update((f"tag:{k}", v or None) for k, v in chunk.items())
+            if i == 0 and link is not None:
+                self.patch["alias:external_id"] = link or None
 
     async def _legacy(self) -> None:
         """The player model takes tags only; anything else is refused, never recorded."""

@@ -296,7 +296,10 @@ def export(
     for r in result.skipped:
         echo(f"  skipped {r}")
     for name in result.not_exported:
-        echo(f"  {name}: events and messages have no CSV import; use apply")
+        echo(
+            f"  {name}: no CSV import (events, messages and users not named by external_id); "
+            "use apply"
+        )
 
 
 def _check_folder(folder: Path) -> None:

@@ -161,7 +161,7 @@ def _finish(command: click.Command) -> None:
 def _register() -> None:
     import importlib
 
-    for name in ("project", "sandbox", "plan", "apply", "state", "run", "test"):
+    for name in ("project", "sandbox", "plan", "apply", "adopt", "state", "run", "test"):
         try:
             module = importlib.import_module(f"onesync.cli.{name}")
         except ModuleNotFoundError as exc:

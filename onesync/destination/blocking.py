@@ -175,3 +175,4 @@ class OneSignalClient:
     send_events = _blocking(AsyncOneSignalClient.send_events)
     create_notification = _blocking(AsyncOneSignalClient.create_notification)
     legacy_edit_tags = _blocking(AsyncOneSignalClient.legacy_edit_tags)
+    legacy_edit_device = _blocking(AsyncOneSignalClient.legacy_edit_device)

@@ -13,7 +13,7 @@ where onesync uses the same name).
     subscriptions  create_subscription, update_subscription, update_subscription_by_token,
                    transfer_subscription, delete_subscription
     sends          create_notification (+ notification_body), send_events (+ custom_event)
-    legacy         legacy_edit_tags
+    legacy         legacy_edit_tags, legacy_edit_device
 """
 
 from __future__ import annotations
@@ -681,3 +681,78 @@ def legacy_edit_tags(app_id: str, external_user_id: str, tags: Mapping[str, TagV
         return result
 
     return Call("legacy_edit_tags", "PUT", path, {"tags": tag_values(tags)}, False, finish)
+
+
+# "100 tags per call" (legacy edit-device docs, v7.0: documentation.onesignal.com/v7.0/reference/
+# edit-device); OneSignal answers "Please limit your tag updates to 100 per request" (§8.3).
+MAX_TAGS_PER_CALL = 100
+# What the player endpoints say for an id they do not know when they answer 400 rather than the
+# documented 404: OneSignal's Android SDK (UserStateSynchronizer, PR OneSignal-Android-SDK#892)
+# treats a 400 on PUT players/{id} whose errors contain it as "player deleted from server".
+_NO_SUCH_PLAYER = "no user with this id found"
+
+
+def _legacy_success(result: Result, body: Any) -> Result:
+    """A legacy 200 answers ``{"success": true}``; ``{"success": false}`` is a refusal."""
+    if isinstance(body, dict) and body.get("success") is False:
+        return dataclasses.replace(result, status="rejected", reason=error_reason(body))
+    return result
+
+
+def _player_gone(player_id: str) -> Finish:
+    """An unknown player id is ``not_found``: the documented 404 ("Device with player_id not
+    found", docs reference/edit-device) or the 400 "No user with this id found" seen in practice.
+    A 409 (v1.4 spec op ``update_player``) is already ``conflict``; it keeps OneSignal's reason."""
+
+    def refused(result: Result, body: Any) -> Result:
+        status = result.http_status
+        unknown = status == 400 and _NO_SUCH_PLAYER in error_reason(body).lower()
+        if status != 404 and not unknown:
+            return result
+        reason = f"{result.reason} (player {player_id}: deleted, or an id of another app)"
+        return dataclasses.replace(result, missing=True, reason=reason)
+
+    return refused
+
+
+def legacy_edit_device(
+    app_id: str,
+    player_id: str,
+    *,
+    tags: Mapping[str, TagValue] | None = None,
+    external_user_id: str | None = None,
+) -> Call:
+    """PUT /players/{player_id} (legacy "Edit device", v1.4 spec op ``update_player``, §5).
+
+    Only the fields given are sent, with ``app_id`` (required): the docs say "Only include
+    fields you want to change. Fields left out will not be modified" (reference/edit-device).
+    A tag value of ``""`` (or None) removes the tag ("Setting a tag value to null or an empty
+    string will remove the tag", v7.0 edit-device); ``external_user_id=""`` unlinks the device
+    from its external user id (the v9.0 Identity Verification docs: to remove the
+    external_user_id from a device record "you can set it to an empty string"), while None
+    leaves it as it is. At most ``MAX_TAGS_PER_CALL`` tags per call. The answer is
+    ``{"success": true}``; an unknown player id is ``Result.not_found``.
+    """
+    _q(app_id, "app_id", "set destination.app_id")
+    pid = _q(player_id, "player_id", "record the subscription (player) id OneSignal answered with")
+    body: dict[str, Any] = {"app_id": str(app_id)}
+    if tags:
+        if len(tags) > MAX_TAGS_PER_CALL:
+            raise InvalidCall(
+                f"legacy_edit_device takes at most {MAX_TAGS_PER_CALL} tags per call, got "
+                f"{len(tags)}; send the rest in another call"
+            )
+        body["tags"] = tag_values(tags)
+    if external_user_id is not None:
+        body["external_user_id"] = str(external_user_id)
+    if len(body) == 1:
+        raise InvalidCall("legacy_edit_device needs tags or an external_user_id to change")
+    return Call(
+        "legacy_edit_device",
+        "PUT",
+        f"/players/{pid}",
+        body,
+        False,  # a write: the create/update users or subscriptions limit (§6), not a view
+        _legacy_success,
+        refused=_player_gone(str(player_id)),
+    )

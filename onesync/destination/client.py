@@ -484,6 +484,26 @@ class AsyncOneSignalClient:
         """Legacy player model: set tags on every device of ``external_user_id``."""
         return await self._do("legacy_edit_tags", calls.legacy_edit_tags, external_user_id, tags)
 
+    async def legacy_edit_device(
+        self,
+        player_id: str,
+        tags: Mapping[str, TagValue] | None = None,
+        external_user_id: str | None = None,
+    ) -> Result:
+        """Legacy player model: change one device's tags and/or its external_user_id.
+
+        Only what is given is sent: a tag value of ``""`` (or None) removes the tag and
+        ``external_user_id=""`` unlinks the device, while None leaves it unchanged.
+        ``Result.not_found`` means OneSignal has no device with that player id.
+        """
+
+        def build(app_id: str, pid: str) -> Call:
+            return calls.legacy_edit_device(
+                app_id, pid, tags=tags, external_user_id=external_user_id
+            )
+
+        return await self._do("legacy_edit_device", build, player_id)
+
 
 def _fallback(conflict: Result, followups: list[Result]) -> Result:
     """Fold the by-external_id follow-ups of a 409 create into one result (see create_user)."""

@@ -80,6 +80,7 @@ class Result:
     names the aliases another user holds (label -> value). ``unreached`` lists the recipients a
     notification did not reach (alias values, emails, phone numbers or subscription ids).
     ``replayed`` marks a notification OneSignal had already accepted under the same key.
+    ``missing`` marks a non-404 refusal that still means the record is gone (see ``not_found``).
     """
 
     operation: str
@@ -95,6 +96,7 @@ class Result:
     conflicts: dict[str, str] = field(default_factory=dict, hash=False)
     unreached: tuple[str, ...] = ()
     body: Any = field(default=None, repr=False, compare=False)
+    missing: bool = False  # gone without a 404: a legacy 400 "No user with this id found"
 
     @property
     def ok(self) -> bool:
@@ -106,8 +108,12 @@ class Result:
 
     @property
     def not_found(self) -> bool:
-        """A 404: the user or subscription is gone from OneSignal (a delete is then done)."""
-        return self.http_status == 404
+        """A 404: the user or subscription is gone from OneSignal (a delete is then done).
+
+        Also a refusal the call itself read as "no such record" (``missing``), which the
+        legacy player endpoints can answer with a 400.
+        """
+        return self.http_status == 404 or self.missing
 
     def raise_for_exhausted(self) -> Result:
         """Return self, or raise ``DestinationError`` when retries ran out (OneSignal is down)."""

@@ -180,7 +180,8 @@ class SyncPlan:
     run of an event or message sync without backfill: the keys are recorded as seen, nothing is
     sent), left_alone (``on_leave: keep``: users in state no longer in the model), api_calls and
     api_seconds (at the destination's rate limit), read_by (how rows reached the diff:
-    ``attach``, ``pushdown`` or ``stream``), tallies (counts made by SQL over the changes).
+    ``attach``, ``pushdown`` or ``stream``), imported (when ``onesync import`` seeded its state from
+    OneSignal's export, or ""), tallies (counts made by SQL over the changes).
 
     The changes are lazy sequences over the store (``ChangeList``): ``profiles``, ``events``,
     ``messages``, ``invalid`` (rows kept out, and refused fields), ``conflicts`` (rows OneSignal
@@ -202,6 +203,7 @@ class SyncPlan:
     api_calls: int = 0
     api_seconds: float = 0.0
     read_by: str = ""
+    imported: str = ""  # when ``onesync import`` seeded the state of this sync, if it did
     tallies: Mapping[str, int] = field(default_factory=dict)
     store: ChangeStore | None = field(default=None, compare=False, repr=False)
 

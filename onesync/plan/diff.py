@@ -74,14 +74,31 @@ def invalid_rows(eng: Engine, ws: Workspace, compiled: CompiledSync, cols: list[
             f"count(DISTINCT {k}) AS n FROM {INCOMING} WHERE {a} IS NOT NULL GROUP BY {a} "
             f"HAVING count(DISTINCT {k}) > 1) d ON i.{a} = d.v WHERE i.{k} IS NOT NULL"
         )
+    ident = sync.identity
+    ext = q_("__external_id")
     if sync.kind != "profile" and "__external_id" in cols:
         parts.append(
-            f"SELECT {k}, 'external_id ({_sq(sync.identity.external_id)}) is NULL' "
-            f"FROM {INCOMING} WHERE {q_('__external_id')} IS NULL AND {k} IS NOT NULL"
+            f"SELECT {k}, '{_sq(ident.label)} ({_sq(ident.column)}) is NULL' "
+            f"FROM {INCOMING} WHERE {ext} IS NULL AND {k} IS NOT NULL"
         )
-    if "__external_id" in cols:
+    if ident.kind in ("email", "phone") and "__external_id" in cols:
+        pattern, what = (
+            (EMAIL, "is not an email address")
+            if ident.kind == "email"
+            else (E164, "is not an E.164 phone number (e.g. +15555551234)")
+        )
+        parts.append(
+            f"SELECT {k}, '{ident.kind} ' || {_repr(ext)} || ' {what}' FROM {INCOMING} "
+            f"WHERE {ext} IS NOT NULL AND NOT {eng.full_match(ext, pattern)} AND {k} IS NOT NULL"
+        )
+    if ident.kind == "alias" and "__external_id" in cols:
+        parts.append(
+            f"SELECT {k}, 'alias {_sq(ident.label)} = ' || {ext} || ' is longer than "
+            f"{MAX_ALIAS} characters' FROM {INCOMING} WHERE length({ext}) > {MAX_ALIAS} AND "
+            f"{k} IS NOT NULL"
+        )
+    if "__external_id" in cols and ident.kind == "external_id":
         ids = ", ".join(eng.lit(v) for v in PLACEHOLDER_IDS)
-        ext = q_("__external_id")
         parts.append(
             f"SELECT {k}, 'external_id ' || {ext} || ' is a placeholder OneSignal refuses "
             f"(NA, NULL, 0, -1, all, the zero UUID); use a real id' FROM {INCOMING} "

@@ -47,6 +47,7 @@ _SUMMARY = (
     "api_calls",
     "api_seconds",
     "read_by",
+    "imported",
 )
 
 
@@ -179,7 +180,7 @@ def _plan(conn: Any, path: Path, data: dict[str, Any]) -> Plan:
         store = ChangeStore(conn, relation)
         syncs = tuple(
             SyncPlan(
-                **{n: s[n] for n in _SUMMARY},
+                **{n: s[n] for n in _SUMMARY if n in s},  # older files: the field's default
                 tallies={k: int(v) for k, v in s["tallies"].items()},
                 store=store,
             )

@@ -116,6 +116,7 @@ def plan_sync(
                 state_rows=state_rows,
                 unchanged=valid_rows - t.changed - t.held,
                 left_alone=t.left_alone,
+                imported=state.imported_at(sync.name) or "",
             )
         sent = state.sent_count(sync.name)
         skip: set[str] = set()

@@ -121,6 +121,11 @@ def _sync_lines(sp: SyncPlan, sample: int, st: _Style) -> list[str]:
         f"{_n(sp.rows, 'row')} read, {c['unchanged']:,} unchanged",
         f"  {_summary_line(sp)}",
     ]
+    if sp.imported:
+        out.append(
+            f"  state seeded by `onesync import` from OneSignal's export at {sp.imported}; "
+            "changes to users it held are drift from OneSignal"
+        )
     for action in ("create", "update", "unset", "delete"):
         for p in sp.sample(action, sample) if c[action] else ():
             out.extend(_profile_lines(p, st))

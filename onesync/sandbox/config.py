@@ -77,3 +77,27 @@ class SandboxConfig:
     max_tags: int = 100
     max_subscriptions: int = 20
     max_body_bytes: int = 1_000_000
+    export_ready_after: int = 2
+    """GETs of a CSV export's ``csv_file_url`` answered "not ready" before the file is served
+    (0: ready at once). OneSignal builds the file in the background (spec op
+    ``export_subscriptions``: "may take several minutes"); counting GETs instead of seconds keeps
+    tests deterministic without sleeping."""
+    export_not_ready_status: int = 403
+    """How a CSV export that is not ready answers: 403 (spec op ``export_subscriptions``, docs
+    v7.0) or 404 with S3's ``NoSuchKey`` (https://documentation.onesignal.com/reference/csv-export).
+    The sources disagree, so a client must take both; this picks which one it is tested with."""
+    unknown_player_status: int = 404
+    """How the legacy ``PUT /players/{player_id}`` answers an unknown player id: 404 (the current
+    reference page, https://documentation.onesignal.com/reference/edit-device: "404 Not Found -
+    Device with player_id not found") or 400 (the v1.4 spec op ``update_player`` lists no 404,
+    and OneSignal's Android SDK treats a 400 whose ``errors`` hold "No user with this id found"
+    as a deleted player: OneSignal-Android-SDK ``UserStateSynchronizer.doPutSync``). Both carry
+    that text; this picks which status a client is tested with."""
+
+    def __post_init__(self) -> None:
+        if self.export_ready_after < 0:
+            raise ValueError("SandboxConfig.export_ready_after must not be negative")
+        if self.export_not_ready_status not in (403, 404):
+            raise ValueError("SandboxConfig.export_not_ready_status must be 403 or 404")
+        if self.unknown_player_status not in (400, 404):
+            raise ValueError("SandboxConfig.unknown_player_status must be 400 or 404")

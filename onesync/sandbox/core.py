@@ -112,6 +112,14 @@ class Windows:
     seen: dict[Any, deque[float]] = field(default_factory=dict)
 
     def allow(self, key: Any, limit: int | None, now: float) -> bool:
+        if not self.room(key, limit, now):
+            return False
+        if limit is not None:
+            self.seen[key].append(now)
+        return True
+
+    def room(self, key: Any, limit: int | None, now: float) -> bool:
+        """Whether one more request under ``key`` would pass, without counting it."""
         if limit is None:
             return True
         times = self.seen.get(key)
@@ -119,10 +127,7 @@ class Windows:
             times = self.seen[key] = deque()
         while times and now - times[0] >= 1.0:
             times.popleft()
-        if len(times) >= limit:
-            return False
-        times.append(now)
-        return True
+        return len(times) < limit
 
 
 class Context:
@@ -136,6 +141,20 @@ class Context:
     def user_write(self, user: dict[str, Any]) -> Response | None:
         """The per-user write limit (§6, 1 req/s per user): a 429 to return, or None."""
         return self._per_key(("user", user["identity"]["onesignal_id"]))
+
+    def user_writes(self, *users: dict[str, Any]) -> Response | None:
+        """The per-user write limit for a request that writes several users at once.
+
+        Either every user has room and each write is counted, or none is: a request refused
+        for one user does not use up another's second.
+        """
+        limit, now = self.config.rate_limits.per_user, time.monotonic()
+        keys = list(dict.fromkeys(("user", u["identity"]["onesignal_id"]) for u in users))
+        if not all(self.windows.room(key, limit, now) for key in keys):
+            return rate_limited(USER_LIMIT)
+        for key in keys:
+            self.windows.allow(key, limit, now)
+        return None
 
     def subscription_write(self, subscription_id: str) -> Response | None:
         """The per-subscription write limit (§6, 1 req/s per subscription)."""

@@ -4,14 +4,17 @@ Each row names the HTTP method, the path template (as the OpenAPI spec spells it
 the rate-limit family it counts against, and so the name its requests are counted under
 (``"PATCH /apps/{app_id}/users/by/{alias_label}/{alias_id}"``). :func:`match` reads only this
 table: what is dispatched and what is counted cannot drift apart.
+
+A template may end in a query part, as the spec spells ``/players/csv_export?app_id={app_id}``:
+its ``{parameter}`` values are read from the request's query string (missing ones are ``""``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
-from onesync.sandbox import events, identity, notifications, subscriptions, users
+from onesync.sandbox import events, export, identity, notifications, players, subscriptions, users
 from onesync.sandbox.core import Handler
 
 __all__ = ["FAMILIES", "ROUTES", "Match", "Route", "match"]
@@ -36,12 +39,17 @@ class Route:
     segments: tuple[str | None, ...] = field(init=False, repr=False, compare=False)
     """The template split at ``/``: literal segments, None for a ``{parameter}``."""
     params: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    query: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    """(query key, parameter) pairs of the template's query part, e.g. ``("app_id", "app_id")``."""
 
     def __post_init__(self) -> None:
-        parts = self.template.strip("/").split("/")
+        path, _, query = self.template.partition("?")
+        parts = path.strip("/").split("/")
         segments = tuple(None if p.startswith("{") else p for p in parts)
         object.__setattr__(self, "segments", segments)
         object.__setattr__(self, "params", tuple(p[1:-1] for p in parts if p.startswith("{")))
+        pairs = (q.partition("=") for q in query.split("&") if q)
+        object.__setattr__(self, "query", tuple((key, value[1:-1]) for key, _, value in pairs))
         if self.family not in FAMILIES:
             raise ValueError(f"{self.template}: unknown rate-limit family {self.family!r}")
 
@@ -61,6 +69,8 @@ ROUTES: tuple[Route, ...] = (
     Route("PATCH", _USER, users.update_user, "users"),
     Route("DELETE", _USER, users.delete_user, "users"),
     Route("PUT", "/apps/{app_id}/users/{external_user_id}", users.legacy_tags, "users"),
+    # legacy "Edit device" (§5, v1.4 spec op update_player): a player id is a subscription id
+    Route("PUT", "/players/{player_id}", players.edit_device, "users"),
     # identity (§1.5)
     Route("GET", _USER + "/identity", identity.view_identity, "views"),
     Route("PATCH", _USER + "/identity", identity.upsert_identity, "users"),
@@ -90,6 +100,10 @@ ROUTES: tuple[Route, ...] = (
         notifications.cancel_notification,
         "notifications",
     ),
+    # CSV export (spec op export_subscriptions). OneSignal publishes no limit for it; it reads
+    # every user, so it counts as a view (1/s per app, "View endpoints ... user", §6), the
+    # strictest family, beside its own one-export-at-a-time rule.
+    Route("POST", "/players/csv_export?app_id={app_id}", export.export_subscriptions, "views"),
 )
 
 
@@ -140,5 +154,9 @@ def match(method: str, target: str) -> Match:
         if route is None:
             return Match(f"{method} {template}", None, {}, path, tuple(methods))
         values = [p for s, p in zip(segments, parts) if s is None]
-        return Match(route.name, route, dict(zip(route.params, values)), path)
+        params = dict(zip(route.params, values))
+        if route.query:
+            given = dict(parse_qsl(target.partition("?")[2]))
+            params.update((param, given.get(key, "")) for key, param in route.query)
+        return Match(route.name, route, params, path)
     return Match(f"{method} (no such endpoint)", None, {}, path)

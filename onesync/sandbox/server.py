@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl
 
 from onesync.sandbox.app import Response, SandboxApp, error, rate_limited
 from onesync.sandbox.config import Faults, SandboxConfig
+from onesync.sandbox.export import PREFIX as _EXPORTS
+from onesync.sandbox.export import FileBody, exports_of, serve
 from onesync.sandbox.store import Store, public_user
 from onesync.sandbox.ui import render_page
 
@@ -28,6 +30,7 @@ __all__ = ["Observer", "Sandbox"]
 T = TypeVar("T")
 
 _DISCARD_LIMIT = 16_000_000
+_CHUNK = 1 << 16
 _PAGE = "/_sandbox/"
 
 Observer = Callable[[str, str, bytes], object]
@@ -93,11 +96,13 @@ class Sandbox:
         """Close every connection, stop the loop, and flush the SQLite file."""
         if self._thread is None or self._loop is None:
             self.store.close()
+            exports_of(self.app).clear()
             return
         self._loop.call_soon_threadsafe(self._shutdown)
         self._thread.join()
         self._thread = None
         self.store.close()
+        exports_of(self.app).clear()
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -121,8 +126,12 @@ class Sandbox:
         return self._call(find)
 
     def reset(self) -> None:
-        """Forget all users, events, notifications and counts."""
-        self._call(self.store.reset)
+        """Forget all users, events, notifications, counts and CSV exports."""
+        self._call(self._reset)
+
+    def _reset(self) -> None:
+        self.store.reset()
+        exports_of(self.app).clear()
 
     def set_faults(self, faults: Faults) -> None:
         """Replace the fault settings; the random sequence restarts from ``faults.seed``."""
@@ -162,6 +171,7 @@ class Sandbox:
             loop.close()
             return
         self.port = self._server.sockets[0].getsockname()[1]
+        exports_of(self.app).base_url = self.url  # csv_file_url points back at this server
         self._loop = loop
         self._ready.set()
         try:
@@ -284,13 +294,15 @@ class Sandbox:
         return response
 
     def _inspect(self, method: str, path: str, body: bytes) -> Response:
+        if path.startswith(_EXPORTS):
+            return serve(self.app, method, path)
         if method == "GET" and path == _PAGE:
             page = render_page(self.store.snapshot(self.config.app_id))
             return Response(200, page, (("Content-Type", "text/html; charset=utf-8"),))
         if method == "GET" and path == "/_sandbox/state":
             return Response(200, self.store.snapshot(self.config.app_id))
         if method == "POST" and path == "/_sandbox/reset":
-            self.store.reset()
+            self._reset()
             return Response(200, {"reset": True})
         if method == "GET" and path == "/_sandbox/faults":
             return Response(200, asdict(self._faults))
@@ -320,6 +332,9 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
 
 
 async def _write(writer: asyncio.StreamWriter, response: Response, keep_alive: bool) -> None:
+    if isinstance(response.body, FileBody):
+        await _write_file(writer, response, response.body, keep_alive)
+        return
     if response.body is None:
         payload = b""
     elif isinstance(response.body, str):
@@ -335,3 +350,18 @@ async def _write(writer: asyncio.StreamWriter, response: Response, keep_alive: b
     head.append("Connection: keep-alive" if keep_alive else "Connection: close")
     writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
     await writer.drain()
+
+
+async def _write_file(
+    writer: asyncio.StreamWriter, response: Response, body: FileBody, keep_alive: bool
+) -> None:
+    """Send a file in chunks: a CSV export of a large app is far bigger than any API answer."""
+    with body.path.open("rb") as file:
+        reason = HTTPStatus(response.status).phrase
+        head = [f"HTTP/1.1 {response.status} {reason}", f"Content-Length: {body.size}"]
+        head.extend(f"{name}: {value}" for name, value in response.headers)
+        head.append("Connection: keep-alive" if keep_alive else "Connection: close")
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        while chunk := file.read(_CHUNK):
+            writer.write(chunk)
+            await writer.drain()

@@ -76,6 +76,17 @@ class Engine:
         while batch := cur.fetchmany(size):
             yield batch
 
+    def full_match(self, expr: str, pattern: str) -> str:
+        """SQL that is true when the whole of ``expr`` matches the regular expression."""
+        p = f"^(?:{pattern})$"
+        if self.dialect == "duckdb":
+            return f"regexp_full_match({expr}, {self.lit(pattern)})"
+        if self.dialect == "postgres":
+            return f"({expr} ~ {self.lit(p)})"
+        if self.dialect == "snowflake":
+            return f"REGEXP_LIKE({expr}, {self.lit(pattern)})"  # anchored at both ends
+        return f"({expr} RLIKE {self.lit(p)})"  # spark
+
     def scalar(self, sql: str) -> Any:
         row = self.run(sql).fetchone()
         return row[0] if row else None

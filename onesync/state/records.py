@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Missed", "Record", "RowUpdate", "Sent"]
+__all__ = ["IMPORTED", "Missed", "Record", "RowUpdate", "Sent"]
+
+IMPORTED = "imported"  # the outcome of the run ``onesync import`` records per sync
 
 
 @dataclass(frozen=True, slots=True)

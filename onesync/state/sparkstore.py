@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from onesync.errors import StateError
@@ -38,16 +37,12 @@ class SparkStore(StateStore):
 
     _db: SparkBackend
 
-    @contextmanager
-    def _transaction(self, bump: bool = True) -> Iterator[None]:
-        with self._db.transaction():
-            yield
-            if bump:
-                self._db.append(
-                    "onesync_meta",
-                    "SELECT 'serial', CAST(CAST(value AS BIGINT) + 1 AS STRING) FROM "
-                    "onesync_meta WHERE key = 'serial'",
-                )
+    def _bump(self) -> None:
+        self._db.append(
+            "onesync_meta",
+            "SELECT 'serial', CAST(CAST(value AS BIGINT) + 1 AS STRING) FROM "
+            "onesync_meta WHERE key = 'serial'",
+        )
 
     def _keys(self, values: Sequence[str]) -> str:
         return self._db.list_param(values)  # type: ignore[no-any-return]

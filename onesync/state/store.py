@@ -30,7 +30,7 @@ from onesync.state import duckdb, postgres, snowflake
 from onesync.state.backend import Backend, BackendName
 from onesync.state.engine import Engine
 from onesync.state.lock import LockInfo, now, who
-from onesync.state.records import Missed, Record, RowUpdate, Sent
+from onesync.state.records import IMPORTED, Missed, Record, RowUpdate, Sent
 from onesync.state.schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["StateReader", "StateStore", "StateWriter", "open_state", "unlock_state"]
@@ -145,6 +145,14 @@ class StateReader:
             r["counts"] = json.loads(r["counts"] or "{}")
         return sorted(out, key=lambda r: r["started_at"] or "")
 
+    def imported_at(self, sync: str) -> str | None:
+        """When ``onesync import`` last seeded this sync (its run's ``started_at``), if ever."""
+        value = self._scalar(
+            "SELECT max(started_at) FROM onesync_runs WHERE sync = ? AND outcome = ?",
+            (sync, IMPORTED),
+        )
+        return None if value is None else str(value)
+
     def conflicts(self, sync: str) -> dict[str, tuple[str | None, str]]:
         """Key -> (row fingerprint, OneSignal's reason) for rows last answered with a 409."""
         rows = self._rows(
@@ -176,16 +184,34 @@ class StateReader:
 class StateWriter(StateReader):
     """The writes apply makes, each one transaction that bumps ``serial``."""
 
+    _depth = 0  # transactions open: writes inside ``batch()`` join the outer one
+
     @contextmanager
     def _transaction(self, bump: bool = True) -> Iterator[None]:
-        """One transaction; with ``bump`` it also advances the serial."""
-        with self._db.transaction():
+        """One transaction; with ``bump`` it also advances the serial. Inside another (see
+        ``batch``) it is part of that one, which bumps the serial once."""
+        if self._depth:
             yield
-            if bump:
-                self._db.execute(
-                    "UPDATE onesync_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
-                    "WHERE key = 'serial'"
-                )
+            return
+        self._depth += 1
+        try:
+            with self._db.transaction():
+                yield
+                if bump:
+                    self._bump()
+        finally:
+            self._depth -= 1
+
+    def _bump(self) -> None:
+        self._db.execute(
+            "UPDATE onesync_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
+            "WHERE key = 'serial'"
+        )
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Many writes as one transaction: all of them or, when the block raises, none
+        (``onesync import`` seeds a whole sync this way)."""
+        return self._transaction()
 
     def confirm_rows(
         self, sync: str, rows: Iterable[tuple[str, str | None, Mapping[str, str | None]]]

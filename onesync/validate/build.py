@@ -535,10 +535,31 @@ def _texts(d: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
     return tuple((d or {}).items())
 
 
+def _identity(d: dict[str, Any]) -> Identity:
+    """The identity of a valid spec: its one key, or a link's subscription and external id."""
+    if "link" in d:
+        link = d["link"]
+        return Identity(
+            link["subscription_id"],
+            (Field("external_id", link["external_id"]),),
+            kind="subscription_id",
+            label="subscription_id",
+        )
+    ident = d["identity"]
+    aliases = _fields(ident.get("aliases"))
+    if "alias" in ident:
+        ((label, column),) = ident["alias"].items()
+        return Identity(column, aliases, kind="alias", label=label)
+    for kind in ("subscription_id", "email", "phone"):
+        if kind in ident:
+            return Identity(ident[kind], aliases, kind=kind, label=kind)
+    return Identity(ident["external_id"], aliases)
+
+
 def build_sync(spec: Spec) -> Sync:
     """The IR of a spec that passed every check."""
     d = spec.data
-    ident = d["identity"]
+    identity = _identity(d)
     after = d.get("after", ())
     event = message = None
     if "event" in d:
@@ -576,7 +597,7 @@ def build_sync(spec: Spec) -> Sync:
         file=spec.doc.file,
         source=d["source"],
         model=spec.model,
-        identity=Identity(ident["external_id"], _fields(ident.get("aliases"))),
+        identity=identity,
         subscriptions=_fields(d.get("subscriptions")),
         tags=_fields(d.get("tags")),
         mode=d.get("mode", "upsert"),
@@ -586,4 +607,5 @@ def build_sync(spec: Spec) -> Sync:
         event=event,
         message=message,
         pos=Pos(spec.doc.file, line, col),
+        link="link" in d,
     )

@@ -70,7 +70,11 @@ def _typed_paths(at: tuple[str, ...], fields: dict[str, object]) -> list[tuple[s
 
 def check_columns(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
     d = spec.data
-    paths: list[tuple[str | int, ...]] = [("identity", "external_id")]
+    paths: list[tuple[str | int, ...]] = [
+        ("identity", k) for k in ("external_id", "subscription_id", "email", "phone")
+    ]
+    paths += [("identity", "alias", k) for k in get(d, ("identity", "alias"), {}) or {}]
+    paths += [("link", k) for k in ("external_id", "subscription_id")]
     paths += [("identity", "aliases", k) for k in get(d, ("identity", "aliases"), {})]
     paths += [("subscriptions", k) for k in get(d, ("subscriptions",), {})]
     paths += _typed_paths(("tags",), get(d, ("tags",), {}))
@@ -167,10 +171,117 @@ def check_event(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
         yield spec.doc.diag(("event", "name"), "event name is empty", "name the event")
 
 
+IDENTITY_KEYS = ("external_id", "alias", "subscription_id", "email", "phone")
+_TO_CHANNEL = {"email": "email", "phone": "sms"}
+
+
+def identity_kind(data: dict[str, object]) -> str | None:
+    """The identity key a spec uses (``external_id``, ``alias``, ...), or None."""
+    ident = data.get("identity")
+    if not isinstance(ident, dict):
+        return None
+    found = [k for k in IDENTITY_KEYS if k in ident]
+    return found[0] if len(found) == 1 else None
+
+
+def check_identity(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
+    """Exactly one way to name a user (or a link: instead of identity)."""
+    d = spec.data
+    ident = d.get("identity")
+    if "link" in d:
+        if ident is not None:
+            yield spec.doc.diag(
+                ("identity",),
+                "a link sync names its rows by link: subscription_id; drop identity:",
+                "a link sync only links; put tags and subscriptions in a profile sync",
+                key=True,
+            )
+        if d.get("on_leave") == "delete_user":
+            yield spec.doc.diag(
+                ("on_leave",),
+                "a link sync never deletes users; a row that leaves a mirror unlinks it",
+                "use on_leave: clear (mirror's default) or keep",
+            )
+        for part in ("tags", "subscriptions", "event", "message"):
+            if part in d:
+                yield spec.doc.diag(
+                    (part,),
+                    f"a link sync only links subscriptions to external ids; {part}: belongs in "
+                    "another sync",
+                    f"move {part}: to a profile sync of the same users",
+                    key=True,
+                )
+        return
+    if not isinstance(ident, dict):  # missing: the schema said so
+        return
+    found = [k for k in IDENTITY_KEYS if k in ident]
+    if len(found) != 1:
+        yield spec.doc.diag(
+            ("identity",),
+            "identity takes exactly one of external_id, alias, subscription_id"
+            + (f" (it has {', '.join(found)})" if found else ""),
+            "external_id: your user id column is the usual choice; see docs/spec-reference.md, "
+            "Identity",
+        )
+        return
+    kind = found[0]
+    if kind in ("email", "phone") and "message" not in d:
+        yield spec.doc.diag(
+            ("identity", kind),
+            f"identity.{kind} names message recipients only",
+            "use external_id, alias or subscription_id for a profile or event sync",
+            key=True,
+        )
+    if kind != "external_id" and "event" in d:
+        yield spec.doc.diag(
+            ("identity", kind),
+            "custom events name their user by external_id",
+            "use identity: {external_id: COLUMN} for an event sync",
+            key=True,
+        )
+    alias = ident.get("alias")
+    if kind == "alias" and isinstance(alias, dict):
+        for label in alias:
+            if label in RESERVED_ALIASES:
+                yield spec.doc.diag(
+                    ("identity", "alias", label),
+                    f"alias label '{label}' is reserved by OneSignal",
+                    "use identity: {external_id: COLUMN} for the external id",
+                    key=True,
+                )
+    if kind in ("email", "phone") and "aliases" in ident:
+        yield spec.doc.diag(
+            ("identity", "aliases"),
+            "a message names its recipients only; aliases belong in a profile sync",
+            "remove identity.aliases:",
+            key=True,
+        )
+
+
 def check_message(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
     msg = spec.data.get("message")
     if msg is None:
         return
+    kind = identity_kind(spec.data)
+    to = msg.get("to")
+    if isinstance(to, str) and kind is not None:
+        label = next(iter(get(spec.data, ("identity", "alias"), {}) or {}), "")
+        wanted = f"alias {label}" if kind == "alias" else kind
+        if to != wanted:
+            yield spec.doc.diag(
+                ("message", "to"),
+                f"to: {to} does not match identity.{kind}; the identity column is what "
+                "recipients are named by",
+                f"write to: {wanted}, or change identity",
+            )
+    channel = msg.get("channel", "push")
+    if kind in _TO_CHANNEL and channel != _TO_CHANNEL[kind]:
+        yield spec.doc.diag(
+            ("message", "channel") if "channel" in msg else ("message",),
+            f"a message to {kind} addresses goes out by {_TO_CHANNEL[kind]}, not {channel}",
+            f"set channel: {_TO_CHANNEL[kind]}",
+            key="channel" not in msg,
+        )
     has_template = bool(msg.get("template_id"))
     template = msg.get("template_id")
     path = ("message", "template_id")
@@ -301,7 +412,16 @@ def check_legacy_api(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
             "remove subscriptions:, or set destination.api: current in the project file",
             key=True,
         )
-    if "aliases" in spec.data["identity"]:
+    if get(spec.data, ("identity", "alias")) is not None:
+        yield spec.doc.diag(
+            ("identity", "alias"),
+            "users named by a custom alias need destination.api: current; the player model has "
+            "no aliases",
+            "use identity: {external_id: ...} or {subscription_id: ...} (a player id), or set "
+            "destination.api: current",
+            key=True,
+        )
+    if "aliases" in (spec.data.get("identity") or {}):
         yield spec.doc.diag(
             ("identity", "aliases"),
             f"aliases need destination.api: current; {why}",
@@ -312,6 +432,7 @@ def check_legacy_api(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
 
 RULES = (
     check_source,
+    check_identity,
     check_columns,
     check_aliases,
     check_tags,

@@ -324,7 +324,10 @@ def test_export_writes_onesignal_csv_import_files(world: World, sb: Sandbox) -> 
     r = world.cli("export", "--csv", "out")
     assert r.returncode == 0, r.stderr
     assert "customers: 4 users -> out/customers.csv" in r.stdout
-    assert "orders: events and messages have no CSV import; use apply" in r.stdout
+    assert (
+        "orders: no CSV import (events, messages and users not named by external_id); use apply"
+        in r.stdout
+    )
     data = (world.root / "out" / "customers.csv").read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.decode() == (

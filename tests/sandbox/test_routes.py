@@ -29,9 +29,9 @@ def test_every_request_is_counted_under_its_route(api: httpx.Client, sb: Sandbox
 def test_route_names_are_the_spec_paths() -> None:
     # §0: the paths of the current spec, relative to https://api.onesignal.com
     spec = spec_text()
-    legacy = "/apps/{app_id}/users/{external_user_id}"  # §5, from the v1.4 spec
+    legacy = {"/apps/{app_id}/users/{external_user_id}", "/players/{player_id}"}  # §5, v1.4
     for route in ROUTES:
-        if route.template != legacy:
+        if route.template not in legacy:
             assert f"\n  {route.template}:\n" in spec, route.template
     assert len({r.name for r in ROUTES}) == len(ROUTES)
 

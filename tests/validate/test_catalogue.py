@@ -83,7 +83,7 @@ CASES = {
     "typo_nested_key": (
         spec("", identity="identity: {externl_id: id}\n"),
         [
-            "specs/x.yaml:7:11: error: missing required key 'external_id' in identity (add 'external_id: ...')",
+            "specs/x.yaml:7:11: error: identity takes exactly one of external_id, alias, subscription_id (external_id: your user id column is the usual choice; see docs/spec-reference.md, Identity)",
             "specs/x.yaml:7:12: error: unknown key 'externl_id' in identity (did you mean 'external_id'?)",
         ],
     ),
@@ -667,8 +667,8 @@ CASES = {
     "unknown_keys_each": (
         spec("colour: red\nsize: 3\n"),
         [
-            "specs/x.yaml:8:1: error: unknown key 'colour' (known keys: sync, source, model, identity, subscriptions, tags, mode, on_leave, schedule, after, event, message, tests)",
-            "specs/x.yaml:9:1: error: unknown key 'size' (known keys: sync, source, model, identity, subscriptions, tags, mode, on_leave, schedule, after, event, message, tests)",
+            "specs/x.yaml:8:1: error: unknown key 'colour' (known keys: sync, source, model, identity, link, subscriptions, tags, mode, on_leave, schedule, after, event, message, tests)",
+            "specs/x.yaml:9:1: error: unknown key 'size' (known keys: sync, source, model, identity, link, subscriptions, tags, mode, on_leave, schedule, after, event, message, tests)",
         ],
     ),
     "schema_and_semantic_errors_together": (
