@@ -345,6 +345,7 @@ class _SyncRun:
         self.progress = progress
         self.legacy = plan.api == "legacy"
         self.identity = project.sync(sp.name).identity
+        self.link = project.sync(sp.name).link
         self.window = max(1, project.destination.concurrency) * 4
         # users waiting out their one-write-per-second spacing hold no slot; at most this many
         self.resting = max(self.window, int(project.destination.rate_limit * USER_SPACING) * 2)
@@ -669,6 +670,8 @@ class _User:
         try:
             if self.sync_run.legacy:
                 await (self._legacy_device() if self.kind == "subscription_id" else self._legacy())
+            elif self.sync_run.link:
+                await self._link()
             elif self.kind == "subscription_id":
                 await self._by_subscription()
             elif p.action == "create":
@@ -860,6 +863,78 @@ class _User:
             return None
         self.patch["onesignal_id"] = result.id
         return result.id
+
+    async def _link(self) -> None:
+        """Link the subscription to the row's external id (or unlink it), after asking who owns
+        it now: an anonymous owner gets the id; a subscription of someone else's user (linked
+        elsewhere, not by this sync) is a conflict; otherwise it moves to the id's user, which
+        is made when OneSignal has none."""
+        p, run = self.p, self.sync_run
+        old = await asyncio.to_thread(run.journal.write, run.state.values, run.sp.name, p.key)
+        ours = (old or {}).get("alias:external_id")  # what this sync linked it to before
+        want = p.add_aliases.get("external_id")
+        seen = await self._send(self.api.get_subscription_identity(self.eid))
+        if seen.not_found:
+            self.failed = f"subscription {self.eid} is not in OneSignal (check the id)"
+            return
+        if not seen.ok:
+            self._fail(seen)
+            return
+        identity = (seen.body or {}).get("identity") or {}
+        now = identity.get("external_id")
+        if want is None:  # unlink: only what this sync linked, and only while it still is
+            if now is not None and now == ours and await self._alone(str(seen.id)):
+                result = await self._send(
+                    self.api.delete_alias("onesignal_id", str(seen.id), "external_id")
+                )
+                if not (result.ok or result.not_found):
+                    self._fail(result)
+                    return
+            self.patch["alias:external_id"] = None
+            return
+        if now == want:
+            self.patch["alias:external_id"] = want
+            return
+        if now is not None and now != ours:
+            self.failed = (
+                f"subscription {self.eid} is linked to external_id {now} already (not by this "
+                f"sync); the model links it to {want}. Unlink it there, or fix the row"
+            )
+            self.update = RowUpdate(
+                p.key, None, {}, conflict=self.failed, conflict_fingerprint=p.fingerprint
+            )
+            return
+        if now is None:
+            result = await self._send(
+                self.api.set_subscription_identity(self.eid, {"external_id": want})
+            )
+            if result.ok:
+                self.patch["alias:external_id"] = want
+                return
+            if not result.conflict:  # a 409: the id is another user's: move the subscription
+                self._fail(result)
+                return
+        moved = await self._send(self.api.transfer_subscription(self.eid, {"external_id": want}))
+        if moved.not_found:  # nobody has that id yet: make its user, then move
+            made = await self._send(self.api.create_user({"external_id": want}, None, []))
+            if not made.ok:
+                self._conflict_or_fail(made)
+                return
+            moved = await self._send(
+                self.api.transfer_subscription(self.eid, {"external_id": want})
+            )
+        if not moved.ok:
+            self._conflict_or_fail(moved)
+            return
+        self.patch["alias:external_id"] = want
+
+    async def _alone(self, onesignal_id: str) -> bool:
+        """True when the subscription is its user's only one. The current user model cannot
+        detach one subscription from a user, and removing the user's external id would unlink
+        every device it has, so a user with several keeps its link (docs/spec-reference.md)."""
+        user = await self._send(self.api.get_user("onesignal_id", onesignal_id))
+        subs = (user.body or {}).get("subscriptions") if user.ok else None
+        return isinstance(subs, list) and len(subs) <= 1
 
     async def _by_subscription(self) -> None:
         """A user named by one of its subscriptions: every call goes to its owner."""

@@ -65,7 +65,7 @@ def invalid_rows(eng: Engine, ws: Workspace, compiled: CompiledSync, cols: list[
         f"GROUP BY {k} HAVING count(*) > 1"
     ]
     for c in compiled.columns:
-        if c.role != "alias":
+        if c.role != "alias" or sync.link:  # a link sync: many devices may share one user id
             continue
         a = q_(c.name)
         parts.append(

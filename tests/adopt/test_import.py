@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -84,13 +85,22 @@ def onesignal_user(i: int) -> dict[str, Any] | None:
     return {"identity": {"external_id": ext}, "properties": {"tags": tags}, "subscriptions": subs}
 
 
-@pytest.fixture
-def filled() -> Iterator[Sandbox]:
-    """A sandbox filled through the API, as an SDK-fed app would be (each test changes it)."""
-    config = SandboxConfig(
-        app_id=APP_ID, api_key=API_KEY, rate_limits=RateLimits.unlimited(), export_ready_after=2
+def _config(db: Path | None = None) -> SandboxConfig:
+    return SandboxConfig(
+        app_id=APP_ID,
+        api_key=API_KEY,
+        rate_limits=RateLimits.unlimited(),
+        export_ready_after=2,
+        db_path=str(db) if db else None,
     )
-    with Sandbox(config) as sb:
+
+
+@pytest.fixture(scope="module")
+def app_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The app, filled once through the API as an SDK-fed app would be, kept in a sandbox file
+    (each test starts a sandbox on its own copy: the tests change the app)."""
+    db = tmp_path_factory.mktemp("app") / "app.db"
+    with Sandbox(_config(db)) as sb:
         headers = {"Authorization": f"Key {API_KEY}"}
         with httpx.Client(base_url=sb.url, headers=headers, timeout=30) as http:
             bodies = [b for i in range(N) if (b := onesignal_user(i)) is not None]
@@ -104,6 +114,14 @@ def filled() -> Iterator[Sandbox]:
             for body in bodies:
                 r = http.post(f"/api/v1/apps/{APP_ID}/users", json=body)
                 assert r.status_code in (200, 201, 202), r.text
+    return db
+
+
+@pytest.fixture
+def filled(app_file: Path, tmp_path: Path) -> Iterator[Sandbox]:
+    copy = tmp_path / "app.db"
+    shutil.copyfile(app_file, copy)
+    with Sandbox(_config(copy)) as sb:
         yield sb
 
 

@@ -212,31 +212,49 @@ mode: mirror
 
 @pytest.mark.parametrize("mode", ["current", "legacy"])
 def test_a_link_sync(tmp_path: Path, sb: Sandbox, mode: str) -> None:
-    a, b, c = device(sb, "push-a"), device(sb, "push-b"), device(sb, "push-c")
-    device(sb, "push-taken", external_id="taken")  # someone else holds external id 'taken'
+    a, a2, b = device(sb, "push-a"), device(sb, "push-a2"), device(sb, "push-b")
+    solo = device(sb, "push-solo")
+    taken = device(sb, "push-t")
+    device(sb, "push-u9", external_id="u9")  # OneSignal already has user u9
+    elsewhere = device(sb, "push-e", external_id="someone-else")  # linked by someone else
     p = Project(tmp_path, sb, LINK, api=mode)
-    p.table("user_id TEXT, player_id TEXT", [("u1", a), ("u2", b), ("taken", c)])
+    rows = [("u1", a), ("u1", a2), ("u2", b), ("u9", taken), ("u5", solo)]  # a, a2: one user
+    if mode == "current":
+        rows.append(("u4", elsewhere))
+    p.table("user_id TEXT, player_id TEXT", rows)
     plan, report = plan_and_apply(load_project(p.root))
     plan.close()
-    assert owner(sb, a)["external_id"] == "u1" and owner(sb, b)["external_id"] == "u2"
-    if mode == "current":  # the conflict is listed with both ids, and not retried
+    assert owner(sb, a)["external_id"] == owner(sb, a2)["external_id"] == "u1"
+    assert owner(sb, a)["onesignal_id"] == owner(sb, a2)["onesignal_id"]  # one user, 2 devices
+    assert owner(sb, b)["external_id"] == "u2"
+    assert owner(sb, taken)["external_id"] == "u9"  # moved to the user OneSignal had
+    if mode == "current":  # linked elsewhere: a conflict naming both ids, not retried
         assert report is not None
         (held,) = report.rejected
-        assert held.key == c and "taken" in str(held.reason), held
+        assert held.key == elsewhere and "someone-else" in str(held.reason)
+        assert "u4" in str(held.reason)
+        assert owner(sb, elsewhere)["external_id"] == "someone-else"  # untouched
         again = p.plan()
         try:
             (conflict,) = again.sync("links").conflicts
-            assert conflict.key == c and "taken" in conflict.reason
+            assert conflict.key == elsewhere and "someone-else" in conflict.reason
         finally:
             again.close()
-    p.table("user_id TEXT, player_id TEXT", [("u1", a), ("u3", b)])  # b moves; c leaves
-    p.apply().close()
+        rows.pop()  # the row is fixed by dropping it
+    kept = [("u1", a), ("u1", a2), ("u3", b), ("u9", taken), ("u5", solo)]
+    p.table("user_id TEXT, player_id TEXT", kept)
+    p.apply().close()  # b moves from u2 to u3, a user OneSignal did not have
     assert owner(sb, b)["external_id"] == "u3"
+    assert owner(sb, a)["external_id"] == "u1"
     p.assert_in_step()
-    p.table("user_id TEXT, player_id TEXT", [("u3", b)])  # a leaves the mirror: unlinked
+    p.table("user_id TEXT, player_id TEXT", [("u3", b)])  # the others leave the mirror
     p.apply().close()
-    assert "external_id" not in owner(sb, a)
+    assert "external_id" not in owner(sb, solo)  # unlinked
     assert owner(sb, b)["external_id"] == "u3"
+    if mode == "legacy":  # the player model detaches each device
+        assert "external_id" not in owner(sb, a) and "external_id" not in owner(sb, taken)
+    else:  # a user with several subscriptions keeps its id: unlinking it would unlink them all
+        assert owner(sb, a)["external_id"] == "u1" and owner(sb, taken)["external_id"] == "u9"
     p.assert_in_step()
 
 

@@ -213,3 +213,21 @@ def tell_story(root: Path, sb: Sandbox, wh: Warehouse, state_url: str | None = N
     assert report is None and not plan.has_changes, "the third plan must be empty"
     read_by.append(plan.sync("customers").read_by)
     return read_by
+
+
+class Fetched:
+    """Counts the rows a cursor class hands to Python (``fetchone``/``fetchmany``/``fetchall``),
+    so a pushdown test can show that only changed rows leave the warehouse."""
+
+    def __init__(self, monkeypatch: Any, cls: type) -> None:
+        self.rows = 0
+        for name in ("fetchone", "fetchmany", "fetchall"):
+            monkeypatch.setattr(cls, name, self._counting(getattr(cls, name)))
+
+    def _counting(self, real: Any) -> Any:
+        def fetch(cursor: Any, *args: Any) -> Any:
+            out = real(cursor, *args)
+            self.rows += len(out) if isinstance(out, list) else int(out is not None)
+            return out
+
+        return fetch

@@ -23,7 +23,7 @@ from onesync.sandbox import Sandbox
 from onesync.state import open_state, unlock_state
 
 from .fakesnow_server import FAKESNOW_PYTHON, FakeSnow, serve
-from .story import CUSTOMERS, ORDERS, customer_rows, order_rows, tell_story, write_project
+from .story import CUSTOMERS, ORDERS, Fetched, customer_rows, order_rows, tell_story, write_project
 from .test_story_duckdb import DuckDBWarehouse
 
 sf = pytest.importorskip("snowflake.connector")
@@ -217,28 +217,13 @@ def test_a_plan_of_a_one_percent_change_pulls_only_the_changed_rows(
     finally:
         conn.close()
 
-    fetched = 0
-    cls = sf.cursor.SnowflakeCursor
-
-    def counting(name: str) -> Any:
-        real = getattr(cls, name)
-
-        def fetch(self: Any, *args: Any) -> Any:
-            nonlocal fetched
-            out = real(self, *args)
-            fetched += len(out) if isinstance(out, list) else int(out is not None)
-            return out
-
-        return fetch
-
-    for name in ("fetchone", "fetchmany", "fetchall"):
-        monkeypatch.setattr(cls, name, counting(name))
+    fetched = Fetched(monkeypatch, sf.cursor.SnowflakeCursor)
     start = time.monotonic()
     with open_state(project.state, root) as state:
         assert state.row_count("users") == BIG
-        before = fetched
+        before = fetched.rows
         plan = make_plan(project, state=state, compiled={"users": compiled})
-        during = fetched - before
+        during = fetched.rows - before
     seconds = time.monotonic() - start
     try:
         sp = plan.sync("users")

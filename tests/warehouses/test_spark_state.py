@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,7 +19,7 @@ from onesync.sandbox import Sandbox
 from onesync.state import open_state, unlock_state
 from onesync.state import spark as spark_state
 
-from .story import tell_story
+from .story import Fetched, tell_story
 from .test_spark import MASTER, Lake, SparkWarehouse, lake  # noqa: F401 (the fixture)
 
 BIG = 200_000
@@ -172,28 +171,13 @@ def test_a_plan_of_a_one_percent_change_pulls_only_the_changed_rows(
         f"n, 'free' AS plan FROM range({BIG}))"
     )
 
-    fetched = 0
-    cls = spark_state.Cursor
-
-    def counting(name: str) -> Any:
-        real = getattr(cls, name)
-
-        def fetch(self: Any, *args: Any) -> Any:
-            nonlocal fetched
-            out = real(self, *args)
-            fetched += len(out) if isinstance(out, list) else int(out is not None)
-            return out
-
-        return fetch
-
-    for name in ("fetchone", "fetchmany", "fetchall"):
-        monkeypatch.setattr(cls, name, counting(name))
+    fetched = Fetched(monkeypatch, spark_state.Cursor)
     start = time.monotonic()
     with open_state(project.state, root) as state:
         assert state.row_count("users") == BIG
-        before = fetched
+        before = fetched.rows
         plan = make_plan(project, state=state, compiled={"users": compiled})
-        during = fetched - before
+        during = fetched.rows - before
     seconds = time.monotonic() - start
     try:
         sp = plan.sync("users")
