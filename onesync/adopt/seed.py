@@ -107,7 +107,14 @@ def _profile_syncs(project: Project, names: Sequence[str]) -> list[str]:
                 f"sync {name!r} is an {known[name].kind} sync; import seeds profile syncs only "
                 "(name profile syncs, or none for all of them)"
             )
-    return list(names) or [s.name for s in project.syncs if s.kind == "profile"]
+        if known[name].identity.kind != "external_id":
+            raise PlanError(
+                f"sync {name!r} names its users by {known[name].identity.kind}; the export "
+                "names them by external_user_id, so import seeds syncs with identity.external_id"
+            )
+    return list(names) or [
+        s.name for s in project.syncs if s.kind == "profile" and s.identity.kind == "external_id"
+    ]
 
 
 def import_state(
