@@ -79,18 +79,19 @@ class ImportReport:
     def lines(self) -> list[str]:
         e = self.export
         out = [
-            f"read {e.rows:,} subscriptions of {e.users:,} users from the export "
+            f"read {_n(e.rows, 'subscription')} of {_n(e.users, 'user')} from the export "
             f"({e.push:,} push, {e.email:,} email, {e.sms:,} sms)"
         ]
         if e.without_external_id:
+            has = "has" if e.without_external_id == 1 else "have"
             out.append(
-                f"  {e.without_external_id:,} subscriptions have no external user id: left out "
-                "(onesync names users by external id)"
+                f"  {_n(e.without_external_id, 'subscription')} {has} no external user id: "
+                "left out (onesync names users by external id)"
             )
         for s in self.syncs:
             out.append(
-                f"{s.sync}: {s.users:,} of {s.rows:,} model rows are in OneSignal "
-                f"({s.in_step:,} already in step); {s.missing:,} are not (the next plan creates "
+                f"{s.sync}: {s.users:,} of {_n(s.rows, 'model row')} in OneSignal "
+                f"({s.in_step:,} already in step); {s.missing:,} not (the next plan creates "
                 f"them)" + (f"; {s.forgotten:,} forgotten from state" if s.forgotten else "")
             )
         out.append("state seeded; run `onesync plan` to see the drift")
@@ -117,6 +118,10 @@ def _profile_syncs(project: Project, names: Sequence[str]) -> list[str]:
     ]
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
 def import_state(
     project: Project,
     syncs: Sequence[str] = (),
@@ -138,7 +143,14 @@ def import_state(
             path = file
             if path is None:
                 path = work / "export.csv.gz"
-                download_export(project.destination, path, timeout=timeout, poll=poll, progress=say)
+                where = str(path)
+                download_export(  # the file is ours and goes at the end: say so, not its path
+                    project.destination,
+                    path,
+                    timeout=timeout,
+                    poll=poll,
+                    progress=lambda line: say(line.replace(f" to {where}", "")),
+                )
             conn = duckdb.connect(str(work / "import.duckdb"))
             try:
                 conn.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
@@ -184,7 +196,7 @@ def _seed(
     query = conn.execute(
         f'SELECT m."__key", m."__fingerprint", m."__external_id", e.tags, e.emails, e.phones'
         f"{', ' + picks if picks else ''} FROM onesync_model_keys m JOIN temp.main.{USERS_TABLE} "
-        'e ON e.external_id = m."__external_id" ORDER BY m."__key"'
+        'e ON e.external_id = m."__external_id"'
     )
     mirror = sync.mode == "mirror"
     users = in_step = 0
@@ -192,17 +204,24 @@ def _seed(
         seeded = [_row(r, tags, subs, aliases, mirror) for r in batch]
         users += len(seeded)
         in_step += sum(1 for _, fp, _ in seeded if fp is not None)
-        old = state.values_of(sync.name, [k for k, _, _ in seeded])
+        old = state.confirmed_of(sync.name, [k for k, _, _ in seeded])
+        # only what differs is written: a refresh holds the drift in its transaction, not
+        # every user (DuckDB cannot spill the updates of an open transaction)
         state.confirm_rows(
             sync.name,
             [
-                (k, fp, {**{x: None for x in old.get(k, {}) if x not in data}, **data})
+                (
+                    k,
+                    fp,
+                    {**{x: None for x in old[k][1] if x not in data}, **data} if k in old else data,
+                )
                 for k, fp, data in seeded
+                if old.get(k) != (fp, data)
             ],
         )
     missing = conn.execute(
         'SELECT "__key" FROM onesync_model_keys m WHERE NOT EXISTS (SELECT 1 FROM '
-        f'temp.main.{USERS_TABLE} e WHERE e.external_id = m."__external_id") ORDER BY "__key"'
+        f'temp.main.{USERS_TABLE} e WHERE e.external_id = m."__external_id")'
     )
     absent = forgotten = 0
     while keys := [str(r[0]) for r in missing.fetchmany(BATCH)]:

@@ -87,6 +87,20 @@ def _serve_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--max-recipients", default=2000, show_default=True, type=click.IntRange(min=1)
         ),
+        click.option(
+            "--export-ready-after",
+            default=2,
+            show_default=True,
+            type=click.IntRange(min=0),
+            help="GETs of a CSV export's file URL answered 'not ready' before the file.",
+        ),
+        click.option(
+            "--export-not-ready-status",
+            default="403",
+            show_default=True,
+            type=click.Choice(["403", "404"]),
+            help="How a CSV export that is not ready answers (spec: 403; docs page: 404).",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -124,6 +138,8 @@ def _serve(**opts: Any) -> None:
         faults=faults,
         max_tags=opts["max_tags"],
         max_recipients=opts["max_recipients"],
+        export_ready_after=opts["export_ready_after"],
+        export_not_ready_status=int(opts["export_not_ready_status"]),
     )
     try:
         box = Sandbox(config, host=opts["host"], port=opts["port"])

@@ -70,7 +70,8 @@ class Backend:
         try:
             return self.conn.execute(self.placeholders(sql), params)
         except Exception as exc:  # driver errors become one line naming the store
-            text = f"state {self.where}: {type(exc).__name__}: {exc}".strip()
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            text = f"state {self.where}: {type(exc).__name__}: {first}".strip()
             raise StateError(scrub(text)) from exc
 
     def transaction(self) -> AbstractContextManager[None]:

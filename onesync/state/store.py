@@ -126,6 +126,19 @@ class StateReader:
         )
         return {str(k): (json.loads(d) if d else {}) for k, d in rows}
 
+    def confirmed_of(
+        self, sync: str, keys: Sequence[str]
+    ) -> dict[str, tuple[str | None, dict[str, str | None]]]:
+        """(fingerprint, values) for a batch of keys (keys not in state are left out)."""
+        if not keys:
+            return {}
+        rows = self._rows(
+            "SELECT key, fingerprint, data FROM onesync_rows WHERE sync = ? AND key IN "
+            f"({self._db.keys_in()})",
+            (sync, self._db.list_param(keys)),
+        )
+        return {str(k): (f, json.loads(d) if d else {}) for k, f, d in rows}
+
     def fingerprint(self, sync: str, key: str) -> str | None:
         value = self._scalar(
             "SELECT fingerprint FROM onesync_rows WHERE sync = ? AND key = ?", (sync, key)
@@ -146,12 +159,17 @@ class StateReader:
         return sorted(out, key=lambda r: r["started_at"] or "")
 
     def imported_at(self, sync: str) -> str | None:
-        """When ``onesync import`` last seeded this sync (its run's ``started_at``), if ever."""
-        value = self._scalar(
-            "SELECT max(started_at) FROM onesync_runs WHERE sync = ? AND outcome = ?",
-            (sync, IMPORTED),
+        """When ``onesync import`` seeded this sync (its run's ``started_at``), while no other
+        run (an apply) came after it."""
+        rows = self._rows(
+            "SELECT CASE WHEN outcome = ? THEN 1 ELSE 0 END, max(started_at) FROM onesync_runs "
+            "WHERE sync = ? GROUP BY 1",
+            (IMPORTED, sync),
         )
-        return None if value is None else str(value)
+        last = {int(o) == 1: str(at) for o, at in rows if at is not None}
+        if True not in last or last.get(False, "") > last[True]:
+            return None  # never imported, or applied since: the plan is not about drift only
+        return last[True]
 
     def conflicts(self, sync: str) -> dict[str, tuple[str | None, str]]:
         """Key -> (row fingerprint, OneSignal's reason) for rows last answered with a 409."""

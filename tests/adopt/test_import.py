@@ -292,7 +292,7 @@ def test_import_from_a_file_and_damaged_files(filled: Sandbox, tmp_path: Path) -
 
     done = _cli(root, "import", "--file", str(export))
     assert done.returncode == 0, done.stderr
-    assert "customers: 8,000 of 10,000 model rows are in OneSignal" in done.stdout
+    assert "customers: 8,000 of 10,000 model rows in OneSignal" in done.stdout
     plan = make_plan(project)
     try:
         assert drift(plan) == expected("upsert")

@@ -167,3 +167,25 @@ def test_show_lists_subscriptions_deleted_users_and_wraps(sb, api: httpx.Client)
     assert re.search(r"shown\s+Email\s+on@x\.com\s+enabled", result.output)
     assert re.search(r"shown\s+Email\s+off@x\.com\s+disabled", result.output)
     assert "Deleted users (1)" in result.output and "left" in result.output
+
+
+def test_export_readiness_options_reach_the_sandbox() -> None:
+    proc, url, _ = start(
+        "--port", "0", "--export-ready-after", "1", "--export-not-ready-status", "404"
+    )
+    try:
+        headers = {"Authorization": f"Key {DEFAULT_API_KEY}"}
+        body = {"identity": {"external_id": "exported"}}
+        httpx.post(f"{url}/apps/{DEFAULT_APP_ID}/users", json=body, headers=headers)
+        asked = httpx.post(
+            f"{url}/players/csv_export?app_id={DEFAULT_APP_ID}", json={}, headers=headers
+        )
+        assert asked.status_code == 200, asked.text
+        file_url = asked.json()["csv_file_url"]
+        assert httpx.get(file_url).status_code == 404  # not ready once, as asked
+        ready = httpx.get(file_url)
+        assert ready.status_code == 200 and ready.content.startswith(b"\x1f\x8b")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    assert proc.returncode == 0
