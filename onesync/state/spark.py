@@ -138,10 +138,16 @@ class Cursor:
         return rows[0] if rows else None
 
     def fetchmany(self, size: int = 1) -> list[tuple[Any, ...]]:
+        """A small result (the usual one: the diff's changed rows) comes back in one job;
+        a larger one is read again a partition at a time, so memory stays flat."""
         if self._df is None:
             return []
         if self._it is None:
-            self._it = self._guard(lambda: self._df.toLocalIterator(prefetchPartitions=True))
+            first = [tuple(r) for r in self._guard(lambda: self._df.take(size + 1))]
+            if len(first) <= size:
+                self._it = iter(first)
+            else:
+                self._it = self._guard(lambda: self._df.toLocalIterator(prefetchPartitions=True))
         out = []
         assert self._it is not None
         for row in self._it:
