@@ -211,6 +211,7 @@ class SparkBackend(Backend):
         self.lock: Lease | None = None
         self.txn: str | None = None
         self._stmt = 0
+        self._next_n: int | None = None  # the next commit serial, known while we hold the lock
         self._errors: tuple[type[BaseException], ...] = connector._errors
 
     # -- SQL ----------------------------------------------------------------------------------
@@ -269,11 +270,14 @@ class SparkBackend(Backend):
         self.txn, self._stmt = str(uuid.uuid4()), 0
         try:
             yield
-            n = self.raw(f"SELECT COALESCE(max(n), 0) + 1 FROM {self.tables.commits}").collect()
+            n = self._next_n
+            if n is None or self.lock is None:  # without the lock, someone else may commit
+                top = self.raw(f"SELECT COALESCE(max(n), 0) + 1 FROM {self.tables.commits}")
+                n = int(top.collect()[0][0])
             self.raw(
-                f"INSERT INTO {self.tables.commits} VALUES ({_lit(self.txn)}, {int(n[0][0])}, "
-                f"{_lit(now())})"
+                f"INSERT INTO {self.tables.commits} VALUES ({_lit(self.txn)}, {n}, {_lit(now())})"
             )
+            self._next_n = n + 1
         finally:
             self.txn = None
 
@@ -337,6 +341,7 @@ class SparkBackend(Backend):
             )
             self.raw(f"INSERT OVERWRITE TABLE {t.log(table)} SELECT * FROM {copy}")
             self.raw(f"DROP TABLE {copy}")
+            self._next_n = None  # a commit row was added here
             done.append(table)
         if done:
             self.views()

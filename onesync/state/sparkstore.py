@@ -37,12 +37,13 @@ class SparkStore(StateStore):
 
     _db: SparkBackend
 
+    _next_serial: int | None = None  # while this run holds the lock, nobody else writes
+
     def _bump(self) -> None:
-        self._db.append(
-            "onesync_meta",
-            "SELECT 'serial', CAST(CAST(value AS BIGINT) + 1 AS STRING) FROM "
-            "onesync_meta WHERE key = 'serial'",
-        )
+        if self._next_serial is None or self._db.lock is None:
+            self._next_serial = self.serial + 1
+        self._db.append("onesync_meta", "SELECT 'serial', ?", (str(self._next_serial),))
+        self._next_serial += 1
 
     def _keys(self, values: Sequence[str]) -> str:
         return self._db.list_param(values)  # type: ignore[no-any-return]
