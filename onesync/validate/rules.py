@@ -172,6 +172,7 @@ def check_event(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
 
 
 IDENTITY_KEYS = ("external_id", "alias", "subscription_id", "email", "phone")
+_TO = re.compile(r"^(external_id|email|phone|subscription_id|alias [A-Za-z0-9_.-]+)$")
 _TO_CHANNEL = {"email": "email", "phone": "sms"}
 
 
@@ -214,6 +215,8 @@ def check_identity(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
         return
     if not isinstance(ident, dict):  # missing: the schema said so
         return
+    if spec.pruned is not None and spec.pruned.get("identity") != spec.doc.data.get("identity"):
+        return  # the schema refused part of it and said why
     found = [k for k in IDENTITY_KEYS if k in ident]
     if len(found) != 1:
         yield spec.doc.diag(
@@ -264,7 +267,7 @@ def check_message(ctx: Context, spec: Spec) -> Iterator[Diagnostic]:
         return
     kind = identity_kind(spec.data)
     to = msg.get("to")
-    if isinstance(to, str) and kind is not None:
+    if isinstance(to, str) and kind is not None and _TO.match(to):
         label = next(iter(get(spec.data, ("identity", "alias"), {}) or {}), "")
         wanted = f"alias {label}" if kind == "alias" else kind
         if to != wanted:

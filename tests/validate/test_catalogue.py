@@ -83,8 +83,33 @@ CASES = {
     "typo_nested_key": (
         spec("", identity="identity: {externl_id: id}\n"),
         [
-            "specs/x.yaml:7:11: error: identity takes exactly one of external_id, alias, subscription_id (external_id: your user id column is the usual choice; see docs/spec-reference.md, Identity)",
             "specs/x.yaml:7:12: error: unknown key 'externl_id' in identity (did you mean 'external_id'?)",
+        ],
+    ),
+    "identity_two_keys": (
+        spec("", identity="identity: {external_id: id, subscription_id: sf_id}\n"),
+        [
+            "specs/x.yaml:7:11: error: identity takes exactly one of external_id, alias, subscription_id (it has external_id, subscription_id) (external_id: your user id column is the usual choice; see docs/spec-reference.md, Identity)",
+        ],
+    ),
+    "identity_email_on_a_profile": (
+        spec("", identity="identity: {email: email}\n"),
+        [
+            "specs/x.yaml:7:12: error: identity.email names message recipients only (use external_id, alias or subscription_id for a profile or event sync)",
+        ],
+    ),
+    "link_with_tags": (
+        spec("tags: {plan: plan}\n", identity="link: {external_id: id, subscription_id: sf_id}\n"),
+        [
+            "specs/x.yaml:8:1: error: a link sync only links subscriptions to external ids; tags: belongs in another sync (move tags: to a profile sync of the same users)",
+        ],
+    ),
+    "message_to_disagrees": (
+        spec(
+            "message: {key: id, to: email, channel: email, subject: {en: s}, contents: {en: c}}\n"
+        ),
+        [
+            "specs/x.yaml:8:24: error: to: email does not match identity.external_id; the identity column is what recipients are named by (write to: external_id, or change identity)",
         ],
     ),
     "typo_mode": (
