@@ -133,13 +133,13 @@ def empty() -> Iterator[Sandbox]:
         yield sb
 
 
-def project_dir(root: Path, sb: Sandbox, mode: str) -> Path:
+def project_dir(root: Path, sb: Sandbox, mode: str, state: str = ".onesync/state.duckdb") -> Path:
     (root / "specs").mkdir(parents=True)
     (root / "onesync.yaml").write_text(
         "version: 1\nsources:\n  db:\n    dialect: duckdb\n    path: src.duckdb\n"
         f"destination:\n  app_id: {APP_ID}\n  api_key: ${{env:TEST_ONESIGNAL_KEY}}\n"
         f"  api_url: {sb.url}\n  rate_limit: 100000/s\n"
-        "state:\n  url: .onesync/state.duckdb\n  max_destructive_share: 1\nspecs: specs/\n"
+        f"state:\n  url: {state}\n  max_destructive_share: 1\nspecs: specs/\n"
     )
     (root / "specs" / "customers.yaml").write_text(SPEC.format(mode=mode))
     conn = duckdb.connect(str(root / "src.duckdb"))
@@ -332,3 +332,24 @@ def test_import_waits_for_the_state_lock(empty: Sandbox, tmp_path: Path) -> None
     project = load_project(root)
     with open_state(project.state, root), pytest.raises(StateError, match="is locked by"):
         import_state(project, poll=0.01, lock_timeout=0.5)
+
+
+def test_import_into_a_postgres_state(
+    filled: Sandbox, tmp_path: Path, pg_url: str, pg_schema: str
+) -> None:
+    """The same import, with the state in PostgreSQL: one transaction there too."""
+    state = f"{pg_url}?options=-csearch_path%3D{pg_schema}"
+    root = project_dir(tmp_path / "project", filled, "mirror", state=state)
+    project = load_project(root)
+    import_state(project, poll=0.01)
+    plan = make_plan(project)
+    try:
+        assert drift(plan) == expected("mirror")
+        apply_plan(plan, project)
+    finally:
+        plan.close()
+    again = make_plan(project)
+    try:
+        assert not again.has_changes
+    finally:
+        again.close()
