@@ -38,10 +38,10 @@ from typing import Any
 import duckdb
 
 from onesync.adopt.export import USERS_TABLE, ExportSummary, read_export
-from onesync.compile import compile_project
 from onesync.destination.export import download_export
 from onesync.errors import PlanError, StateError
 from onesync.model import CompiledSync, Project
+from onesync.plan import compile_all
 from onesync.plan.diff import state_key
 from onesync.state import StateStore, open_state
 from onesync.state.duckdb import DUCKDB_MEMORY, bulk_load
@@ -136,7 +136,8 @@ def import_state(
     downloaded (``file`` None) or read from ``file``. All of it or, on any error, nothing."""
     names = _profile_syncs(project, syncs)
     say = progress or (lambda line: None)
-    compiled = {c.sync.name: c for c in compile_project(project, names)}
+    # as plan compiles them (with the sources' column types), so the fingerprints agree
+    compiled = compile_all(project, [project.sync(n) for n in names], None)
     work = Path(tempfile.mkdtemp(prefix="onesync-import-"))
     try:
         with open_state(project.state, project.root, lock_timeout=lock_timeout) as state:

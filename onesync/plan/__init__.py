@@ -24,7 +24,7 @@ from onesync.plan.changes import (
     SyncPlan,
 )
 from onesync.plan.planfile import read_plan, write_plan
-from onesync.plan.planner import check_fresh, make_plan, spec_fingerprint
+from onesync.plan.planner import check_fresh, compile_all, make_plan, spec_fingerprint
 
 __all__ = [
     "EventChange",
@@ -34,6 +34,7 @@ __all__ = [
     "ProfileChange",
     "SyncPlan",
     "check_fresh",
+    "compile_all",
     "make_plan",
     "read_plan",
     "spec_fingerprint",

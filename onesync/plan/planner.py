@@ -65,10 +65,11 @@ def specs_fingerprint(fingerprints: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(sorted(fingerprints)).encode()).hexdigest()
 
 
-def _compile_all(
+def compile_all(
     project: Project, selected: list[Sync], compiled: Mapping[str, CompiledSync] | None
 ) -> dict[str, CompiledSync]:
-    """The given compiled syncs plus the rest, compiled here (all spec errors raised at once)."""
+    """The given compiled syncs plus the rest, compiled here (all spec errors raised at once),
+    with the sources' column types, as every stage that reads a model must compile it."""
     have = dict(compiled or {})
     missing = [s.name for s in selected if s.name not in have]
     if missing:
@@ -179,7 +180,7 @@ def make_plan(
     store = state or open_state(project.state, project.root, lock_timeout=lock_timeout)
     try:
         serial, lineage = store.serial, store.lineage
-        every = _compile_all(project, selected, compiled)
+        every = compile_all(project, selected, compiled)
         eng = store.diff_engine()
         ws = Workspace(eng.conn if eng.dialect == "duckdb" else None)
         try:
@@ -266,7 +267,7 @@ def check_fresh(
             continue
         fresh.append(sync)
     if verify_source and isinstance(state, StateStore):
-        every = _compile_all(project, fresh, compiled)
+        every = compile_all(project, fresh, compiled)
         eng = state.diff_engine()
         for sync in fresh:
             sp = plan.sync(sync.name)

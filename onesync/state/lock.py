@@ -64,6 +64,15 @@ def _locked_message(where: str, info: LockInfo | None, timeout: float) -> str:
     )
 
 
+def check_unlock(where: str, info: LockInfo, alive: bool, force: bool) -> None:
+    """A lease still running is only broken with ``--force`` (its run stops at its next write)."""
+    if alive and not force:
+        raise StateError(
+            f"state {where} is locked by {info}; its lease is still running, so unlock "
+            "refuses (add --force to break it)"
+        )
+
+
 class FileLock:
     """An exclusive ``flock`` on ``path`` that records its holder in the file."""
 

@@ -44,7 +44,7 @@ from onesync.state.engine import (
     _spec_place,
     read_source,
 )
-from onesync.state.lock import LockInfo, _locked_message, now, who
+from onesync.state.lock import LockInfo, _locked_message, check_unlock, now, who
 
 __all__ = ["SnowflakeBackend", "SnowflakeEngine", "open_backend", "same_place", "unlock"]
 
@@ -342,11 +342,7 @@ def unlock(backend: SnowflakeBackend, *, force: bool) -> LockInfo | None:
     info, alive = lease.holder(backend)
     if info is None:
         return None
-    if alive and not force:
-        raise StateError(
-            f"state {backend.where} is locked by {info}; its lease is still running, so unlock "
-            "refuses (add --force to break it)"
-        )
+    check_unlock(backend.where, info, alive, force)
     backend.cursor_execute("DELETE FROM onesync_lock WHERE name = 'state'")
     return info
 

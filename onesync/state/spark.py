@@ -43,7 +43,7 @@ from onesync.errors import SourceError, StateError
 from onesync.model import CompiledSync, Source, StateConfig
 from onesync.state.backend import Backend, BackendName, scrub
 from onesync.state.engine import INCOMING, INVALID, Engine, ReadBy, _spec_place, read_source
-from onesync.state.lock import LockInfo, _locked_message, now, who
+from onesync.state.lock import LockInfo, _locked_message, check_unlock, now, who
 from onesync.state.schema import MIGRATIONS
 
 __all__ = ["SparkBackend", "SparkEngine", "Tables", "open_backend", "parse_url", "unlock"]
@@ -528,11 +528,7 @@ def unlock(backend: SparkBackend, *, force: bool) -> LockInfo | None:
     info, alive = lease.holder()
     if info is None:
         return None
-    if alive and not force:
-        raise StateError(
-            f"state {backend.where} is locked by {info}; its lease is still running, so unlock "
-            "refuses (add --force to break it)"
-        )
+    check_unlock(backend.where, info, alive, force)
     lease._fs.delete(lease._p, False)
     return info
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from onesync.errors import StateError
-from onesync.state.lock import now, who
+from onesync.state.lock import now
 from onesync.state.schema import SCHEMA_VERSION
 from onesync.state.spark import SparkBackend
 from onesync.state.store import StateStore, precise_now
@@ -193,31 +193,8 @@ class SparkStore(StateStore):
             where = f"sync = ? AND id IN ({self._db.keys_in()})"
             self._db.gone("onesync_outbox", where, (sync, self._keys(ids)))
 
-    def record_run(
-        self,
-        sync: str,
-        *,
-        started_at: str,
-        counts: Mapping[str, int],
-        outcome: str,
-        finished_at: str | None = None,
-    ) -> str:
-        run_id = str(uuid.uuid4())
-        with self._transaction():
-            self._db.append(
-                "onesync_runs",
-                "SELECT ?, ?, ?, ?, ?, ?, ?",
-                (
-                    run_id,
-                    sync,
-                    started_at,
-                    finished_at or now(),
-                    who(),
-                    json.dumps(dict(counts), sort_keys=True),
-                    outcome,
-                ),
-            )
-        return run_id
+    def _insert_run(self, values: tuple[str, ...]) -> None:
+        self._db.append("onesync_runs", "SELECT ?, ?, ?, ?, ?, ?, ?", values)
 
     def migrate(self) -> None:
         """The log tables exist once the backend opened; record the version (and, the first

@@ -563,21 +563,25 @@ class StateWriter(StateReader):
     ) -> str:
         """Append one run to the history; returns its id."""
         run_id = str(uuid.uuid4())
+        values = (
+            run_id,
+            sync,
+            started_at,
+            finished_at or now(),
+            who(),
+            json.dumps(dict(counts), sort_keys=True),
+            outcome,
+        )
         with self._transaction():
-            self._db.execute(
-                "INSERT INTO onesync_runs (id, sync, started_at, finished_at, who, counts, "
-                "outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run_id,
-                    sync,
-                    started_at,
-                    finished_at or now(),
-                    who(),
-                    json.dumps(dict(counts), sort_keys=True),
-                    outcome,
-                ),
-            )
+            self._insert_run(values)
         return run_id
+
+    def _insert_run(self, values: tuple[str, ...]) -> None:
+        self._db.execute(
+            "INSERT INTO onesync_runs (id, sync, started_at, finished_at, who, counts, "
+            "outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
 
 
 class StateStore(StateWriter):

@@ -231,3 +231,35 @@ class Fetched:
             return out
 
         return fetch
+
+
+def assert_plan_pulls_only_the_changes(
+    project: Any, compiled: Any, monkeypatch: Any, cursor: type, rows: int
+) -> float:
+    """Plan ``rows`` users of which 1% changed, with the diff in the warehouse: the plan holds
+    exactly those changes, and only they (plus a few single values) reach Python. Returns the
+    seconds the plan took."""
+    import time
+
+    from onesync.plan import make_plan
+    from onesync.state import open_state
+
+    fetched = Fetched(monkeypatch, cursor)
+    start = time.monotonic()
+    with open_state(project.state, project.root) as state:
+        assert state.row_count("users") == rows
+        before = fetched.rows
+        plan = make_plan(project, state=state, compiled={"users": compiled})
+        during = fetched.rows - before
+    seconds = time.monotonic() - start
+    try:
+        sp = plan.sync("users")
+        assert sp.read_by == "pushdown"
+        assert [c.set_tags for c in sp.profiles][:1] == [{"plan": "pro"}]
+        assert len(sp.profiles) == rows // 100
+        # the 2,000 changed rows, plus a few scalars (counts, fingerprint, the lock)
+        assert rows // 100 <= during <= rows // 100 + 50, during
+    finally:
+        plan.close()
+    print(f"plan of {rows} rows, 1% changed: {during} rows fetched, {seconds:.1f}s")
+    return seconds

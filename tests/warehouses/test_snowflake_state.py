@@ -5,7 +5,6 @@ plan of a 1% change pulls out of Snowflake into Python."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -23,7 +22,15 @@ from onesync.sandbox import Sandbox
 from onesync.state import open_state, unlock_state
 
 from .fakesnow_server import FAKESNOW_PYTHON, FakeSnow, serve
-from .story import CUSTOMERS, ORDERS, Fetched, customer_rows, order_rows, tell_story, write_project
+from .story import (
+    CUSTOMERS,
+    ORDERS,
+    assert_plan_pulls_only_the_changes,
+    customer_rows,
+    order_rows,
+    tell_story,
+    write_project,
+)
 from .test_story_duckdb import DuckDBWarehouse
 
 sf = pytest.importorskip("snowflake.connector")
@@ -217,22 +224,7 @@ def test_a_plan_of_a_one_percent_change_pulls_only_the_changed_rows(
     finally:
         conn.close()
 
-    fetched = Fetched(monkeypatch, sf.cursor.SnowflakeCursor)
-    start = time.monotonic()
-    with open_state(project.state, root) as state:
-        assert state.row_count("users") == BIG
-        before = fetched.rows
-        plan = make_plan(project, state=state, compiled={"users": compiled})
-        during = fetched.rows - before
-    seconds = time.monotonic() - start
-    try:
-        sp = plan.sync("users")
-        assert sp.read_by == "pushdown"
-        assert [c.set_tags for c in sp.profiles][:1] == [{"plan": "pro"}]
-        assert len(sp.profiles) == BIG // 100
-        # the 2,000 changed rows, plus a few scalars (counts, fingerprint, the lock)
-        assert BIG // 100 <= during <= BIG // 100 + 50, during
-    finally:
-        plan.close()
-    print(f"plan of {BIG} rows, 1% changed: {during} rows fetched, {seconds:.1f}s")
+    seconds = assert_plan_pulls_only_the_changes(
+        project, compiled, monkeypatch, sf.cursor.SnowflakeCursor, BIG
+    )
     assert Decimal(seconds) < 60

@@ -5,7 +5,6 @@ compaction, and the errors of a state URL that names no Spark source."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,11 @@ from onesync.api import load_project
 from onesync.compile import compile_project
 from onesync.errors import SpecError, StateError
 from onesync.model import Source, StateConfig
-from onesync.plan import make_plan
 from onesync.sandbox import Sandbox
 from onesync.state import open_state, unlock_state
 from onesync.state import spark as spark_state
 
-from .story import Fetched, tell_story
+from .story import assert_plan_pulls_only_the_changes, tell_story
 from .test_spark import MASTER, Lake, SparkWarehouse, lake  # noqa: F401 (the fixture)
 
 BIG = 200_000
@@ -171,24 +169,7 @@ def test_a_plan_of_a_one_percent_change_pulls_only_the_changed_rows(
         f"n, 'free' AS plan FROM range({BIG}))"
     )
 
-    fetched = Fetched(monkeypatch, spark_state.Cursor)
-    start = time.monotonic()
-    with open_state(project.state, root) as state:
-        assert state.row_count("users") == BIG
-        before = fetched.rows
-        plan = make_plan(project, state=state, compiled={"users": compiled})
-        during = fetched.rows - before
-    seconds = time.monotonic() - start
-    try:
-        sp = plan.sync("users")
-        assert sp.read_by == "pushdown"
-        assert [c.set_tags for c in sp.profiles][:1] == [{"plan": "pro"}]
-        assert len(sp.profiles) == BIG // 100
-        # the 2,000 changed rows, plus a few scalars (counts, fingerprint)
-        assert BIG // 100 <= during <= BIG // 100 + 50, during
-    finally:
-        plan.close()
-    print(f"plan of {BIG} rows, 1% changed: {during} rows fetched, {seconds:.1f}s")
+    assert_plan_pulls_only_the_changes(project, compiled, monkeypatch, spark_state.Cursor, BIG)
 
 
 @pytest.mark.parametrize(
