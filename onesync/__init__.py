@@ -11,7 +11,12 @@ The public API (loaded on first use, so ``import onesync`` stays cheap):
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+# A library logs, the program decides where it goes (as httpx does): without this, Python's
+# last-resort handler would print every retry warning under a command's one-line error.
+logging.getLogger("onesync").addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 __all__ = ["apply_plan", "compile_project", "load_project", "make_plan", "validate"]

@@ -131,6 +131,10 @@ class OnesyncGroup(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """Keep OneSignal in step with your database: plan, then apply."""
     ctx.obj = {"debug": debug}
+    if debug:  # the library's retry and progress log lines, on stderr
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
 
 def _first_sentence(help_text: str) -> str:
