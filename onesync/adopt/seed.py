@@ -39,7 +39,7 @@ import duckdb
 
 from onesync.adopt.export import USERS_TABLE, ExportSummary, read_export
 from onesync.destination.export import download_export
-from onesync.errors import PlanError, StateError
+from onesync.errors import PlanError
 from onesync.model import CompiledSync, Project
 from onesync.plan import compile_all
 from onesync.plan.diff import state_key
@@ -181,8 +181,6 @@ def _seed(
 ) -> SyncImport:
     sync = compiled.sync
     names = [c.name for c in compiled.columns]
-    if "__external_id" not in names:
-        raise StateError(f"sync {sync.name}: no external id column to match OneSignal's users by")
     source = project.source(sync.source)
     batches = read_source(compiled, source, project.root)
     rows = bulk_load(conn, "onesync_model", names, batches, str(work))

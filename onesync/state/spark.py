@@ -184,14 +184,14 @@ class Tables:
             "`_gone` BOOLEAN) USING parquet"
         )
 
-    def current(self, table: str, source: str | None = None) -> str:
+    def current(self, table: str) -> str:
         """The newest committed row per key that is not a tombstone."""
         cols, pk = logical_tables()[table]
         names = ", ".join(f"`{n}`" for n, _ in cols)
         part = ", ".join(f"l.`{k}`" for k in pk)
         return (
             f"SELECT {names} FROM (SELECT l.*, row_number() OVER (PARTITION BY {part} ORDER BY "
-            f"c.n DESC, l.`_i` DESC) AS `_r` FROM {source or self.log(table)} l JOIN "
+            f"c.n DESC, l.`_i` DESC) AS `_r` FROM {self.log(table)} l JOIN "
             f"{self.commits} c ON c.txn = l.`_txn`) WHERE `_r` = 1 AND NOT `_gone`"
         )
 
